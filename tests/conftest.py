@@ -1,0 +1,55 @@
+"""Shared fixtures. The test process runs in TF1 mode (`from tf1_dnn import tf`)."""
+
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from tf1_dnn import tf
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+TF1_CHECKPOINTS = SHARED / "tf1_checkpoints"
+FASHION_MNIST = pathlib.Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.fixture
+def graph():
+    """A fresh default graph for the test."""
+    g = tf.Graph()
+    with g.as_default():
+        yield g
+
+
+@pytest.fixture
+def session_config():
+    return tf.ConfigProto(intra_op_parallelism_threads=1,
+                          inter_op_parallelism_threads=1)
+
+
+@pytest.fixture
+def sess(graph, session_config):
+    with tf.Session(graph=graph, config=session_config) as s:
+        yield s
+
+
+@pytest.fixture
+def rng():
+    return np.random.RandomState(42)
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_dir():
+    if not (FASHION_MNIST / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"{FASHION_MNIST} is absent: run scripts/setup.sh "
+                    "(installs Debian's dataset-fashion-mnist)")
+    return FASHION_MNIST
+
+
+@pytest.fixture(scope="session")
+def tf1_checkpoints_dir():
+    if not (TF1_CHECKPOINTS / "manifest.json").exists():
+        pytest.skip(f"{TF1_CHECKPOINTS} is absent: the shared TF 1.x "
+                    "checkpoints live beside the repository in ../shared")
+    return TF1_CHECKPOINTS

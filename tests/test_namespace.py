@@ -1,0 +1,71 @@
+"""The TF1 namespace and the no-global-effect promise of the submodules."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from tf1_dnn import tf
+
+
+def _run(code):
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_namespace_forwards_compat_v1_and_overrides_layers():
+    import tensorflow
+    assert tf.placeholder is tensorflow.compat.v1.placeholder
+    assert tf.Session is tensorflow.compat.v1.Session
+    from tf1_dnn import layers
+    assert tf.layers is layers
+    assert tf.layers.dense is layers.dense
+    assert tf.compat.v1 is tf
+    assert tf.train.GradientDescentOptimizer is \
+        tensorflow.compat.v1.train.GradientDescentOptimizer
+
+
+def test_tf1_behaviour_is_on():
+    assert not tf.executing_eagerly()
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0, name="v")
+        assert type(v).__name__ == "RefVariable"
+        assert v.initializer.name == "v/Assign"
+
+
+def test_unknown_attribute_error_names_it():
+    with pytest.raises(AttributeError, match=r"tf\.no_such_thing"):
+        tf.no_such_thing  # noqa: B018
+
+
+def test_import_after_tensorflow_without_env_var_prints_layers_dense():
+    last = _run("import tensorflow; from tf1_dnn import tf; "
+                "print(tf.layers.dense.__module__)")
+    assert last == "tf1_dnn.layers.core"
+
+
+def test_submodules_do_not_change_global_behaviour():
+    last = _run(
+        "import tensorflow as t; import tf1_dnn.layers as L; "
+        "print(t.executing_eagerly(), t.__internal__.tf2.enabled())")
+    assert last == "True True"
+
+
+def test_namespace_switches_process_to_graph_mode():
+    last = _run("import tensorflow as t; from tf1_dnn import tf; "
+                "print(t.executing_eagerly())")
+    assert last == "False"
+
+
+def test_layers_under_eager_explain_how_to_get_a_graph():
+    last = _run(
+        "import tensorflow as t; import tf1_dnn.layers as L\n"
+        "try:\n    L.dense(t.zeros([2, 3]), 4)\n"
+        "except Exception as e:\n    print(type(e).__name__, 'tf1_dnn import tf' in str(e), "
+        "'disable_eager_execution' in str(e))")
+    assert last == "GraphModeRequiredError True True"

@@ -1,0 +1,221 @@
+"""`Layer`: the base of tf1_dnn's TF 1.x layers, on core `tf.compat.v1` ops.
+
+Naming follows TF 1.x `tf.layers` exactly:
+
+* a layer gets a *variable scope* the first time it is called:
+  `variable_scope(name, default_name=<base name>)`, so default names are made
+  unique per graph (`dense`, `dense_1`, ...) and an explicit `name` that is
+  used twice without `reuse` becomes `hidden1_1`;
+* variables live in that variable scope (`hidden1/kernel`), whatever the
+  current name scope is, because they are made with `tf.get_variable`;
+* ops live in the scope's *original name scope*, i.e. under the name scope
+  that was current when the layer was first called
+  (`dnn/hidden1/MatMul` inside `tf.name_scope("dnn")`);
+* `reuse=True` (or `tf.AUTO_REUSE`) re-enters the variable scope by name and
+  shares its variables.
+
+Caveats:
+  - Update ops (batch-norm moving averages) are added to `UPDATE_OPS`; they
+    only run if you run them (`tf.control_dependencies(update_ops)`).
+  - A regularizer that returns `None` (the chapter's max-norm regularizer) adds
+    no loss; real losses go to `REGULARIZATION_LOSSES`.
+  - `constraint` is stored on the variable; TF1 optimizers apply it after
+    each update in `apply_gradients`.
+"""
+
+import re
+import weakref
+
+from tf1_dnn._compat import require_graph, tf2, v1
+
+__all__ = ["Layer", "InputError"]
+
+
+class InputError(ValueError):
+    """Raised when a layer is called on an input it cannot handle."""
+
+
+def _snake_case(name):
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+# Per-graph counters for the Python-side `layer.name` of unnamed layers.
+_NAME_COUNTS = weakref.WeakKeyDictionary()
+
+
+def _unique_layer_name(base):
+    graph = v1.get_default_graph()
+    counts = _NAME_COUNTS.setdefault(graph, {})
+    n = counts.get(base, 0)
+    counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def _add_to_collection(items, key):
+    present = set(id(x) for x in v1.get_collection(key))
+    for item in items:
+        if id(item) not in present:
+            v1.add_to_collection(key, item)
+            present.add(id(item))
+
+
+class Layer:
+    """Base class: owns variables in a variable scope, ops in a name scope.
+
+    Subclasses implement `build(input_shape)` (create variables with
+    `add_weight`) and `call(inputs, ...)`.
+
+    Args:
+      trainable: whether the layer's variables go to `TRAINABLE_VARIABLES`.
+      name: the layer's name, i.e. its variable scope (made unique per graph
+        unless `_reuse` is set).
+      dtype: dtype of the variables; None means the dtype of the first input.
+      _scope: a variable scope (or its name) to build in.
+      _reuse: `True`, `tf.AUTO_REUSE` or None, as in TF 1.x.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, _scope=None,
+                 _reuse=None, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword arguments: "
+                f"{sorted(kwargs)}")
+        self.trainable = trainable
+        self.built = False
+        self.dtype = None if dtype is None else v1.as_dtype(dtype)
+        self._reuse = _reuse
+        self._base_name = name if name else _snake_case(type(self).__name__)
+        self.name = name if name else _unique_layer_name(self._base_name)
+        self._scope = None
+        self._current_scope = None
+        if _scope:
+            with v1.variable_scope(_scope) as captured:
+                self._scope = captured
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._updates = []
+        self._losses = []
+        self.input_spec = None
+
+    # -- scopes ---------------------------------------------------------------
+    def _set_scope(self, scope=None):
+        if self._scope is None:
+            if self._reuse:
+                with v1.variable_scope(
+                        scope if scope is not None else self._base_name
+                ) as captured:
+                    self._scope = captured
+            else:
+                with v1.variable_scope(
+                        scope, default_name=self._base_name) as captured:
+                    self._scope = captured
+
+    @property
+    def scope_name(self):
+        if not self._scope:
+            raise ValueError(
+                f'No name available for layer scope because the layer '
+                f'"{self.name}" has not been used yet. The scope name is '
+                "determined the first time the layer instance is called. You "
+                "must therefore call the layer before querying `scope_name`.")
+        return self._scope.name
+
+    # -- variables ------------------------------------------------------------
+    def add_weight(self, name, shape, dtype=None, initializer=None,
+                   regularizer=None, trainable=True, constraint=None):
+        """Creates (or, when reusing, gets) a variable in the layer's scope.
+
+        The regularizer is called once on the variable under the name scope
+        `<variable>/Regularizer`; a `None` result is skipped, a tensor goes to
+        `REGULARIZATION_LOSSES`.
+        """
+        dtype = v1.as_dtype(dtype or self.dtype or tf2.float32)
+        existing = set(id(v) for v in v1.global_variables())
+        trainable = bool(trainable and self.trainable)
+        variable = v1.get_variable(
+            name, shape=shape, dtype=dtype, initializer=initializer,
+            trainable=trainable, constraint=constraint)
+        is_new = id(variable) not in existing
+        if trainable:
+            self._trainable_weights.append(variable)
+        else:
+            self._non_trainable_weights.append(variable)
+        if regularizer is not None and is_new:
+            with v1.name_scope(name + "/Regularizer"):
+                loss = regularizer(variable)
+            if loss is not None:
+                self._losses.append(loss)
+                v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+        return variable
+
+    add_variable = add_weight
+
+    def add_update(self, update):
+        self._updates.append(update)
+
+    # -- calling --------------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        return inputs
+
+    def _check_input(self, inputs):
+        """Hook for subclasses: validate the converted input tensor."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        require_graph(f"tf1_dnn.layers.{type(self).__name__}")
+        scope = kwargs.pop("scope", None)
+        self._set_scope(scope)
+        reuse = True if self.built else self._reuse
+        with v1.variable_scope(self._scope, reuse=reuse,
+                               auxiliary_name_scope=False) as vscope:
+            self._current_scope = vscope
+            with v1.name_scope(vscope.original_name_scope):
+                inputs = v1.convert_to_tensor(inputs)
+                self._check_input(inputs)
+                if not self.built:
+                    if self.dtype is None and inputs.dtype.is_floating:
+                        self.dtype = inputs.dtype.base_dtype
+                    self.build(inputs.shape)
+                    self.built = True
+                outputs = self.call(inputs, *args, **kwargs)
+        _add_to_collection(self._updates, v1.GraphKeys.UPDATE_OPS)
+        return outputs
+
+    def apply(self, inputs, *args, **kwargs):
+        return self(inputs, *args, **kwargs)
+
+    # -- introspection --------------------------------------------------------
+    @property
+    def trainable_weights(self):
+        return list(self._trainable_weights) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        if self.trainable:
+            return list(self._non_trainable_weights)
+        return list(self._trainable_weights) + list(self._non_trainable_weights)
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    variables = weights
+
+    @property
+    def updates(self):
+        return list(self._updates)
+
+    @property
+    def losses(self):
+        return list(self._losses)
+
+    def _layer_error(self, inputs, problem, fix):
+        return InputError(
+            f"{type(self).__name__} layer '{self.name}' got an input of shape "
+            f"{inputs.shape} and dtype {inputs.dtype.name}: {problem}. {fix}")

@@ -1,0 +1,243 @@
+"""Dense, Dropout and Flatten with the TF 1.x `tf.layers` signatures.
+
+Before (TF 1.x, fails on TF 2.21 with Keras 3)::
+
+    hidden1 = tf.layers.dense(X, 300, activation=tf.nn.relu, name="hidden1")
+
+After::
+
+    from tf1_dnn import layers
+    hidden1 = layers.dense(X, 300, activation=tf.nn.relu, name="hidden1")
+
+(or keep `tf.layers.dense` with `from tf1_dnn import tf`).
+"""
+
+from tf1_dnn._compat import tf2, v1
+from tf1_dnn.layers.base import Layer
+
+__all__ = ["Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
+
+
+def _smart_cond(pred, true_fn, false_fn, name=None):
+    """`true_fn()` / `false_fn()` for a Python or constant bool, else tf.cond."""
+    if isinstance(pred, bool):
+        return true_fn() if pred else false_fn()
+    if pred is None:
+        return false_fn()
+    static = tf2.get_static_value(pred)
+    if static is not None:
+        return true_fn() if bool(static) else false_fn()
+    return v1.cond(pred, true_fn, false_fn, name=name)
+
+
+class Dense(Layer):
+    """Densely-connected layer: `outputs = activation(inputs @ kernel + bias)`.
+
+    Variables: `<scope>/kernel` of shape `[in, units]` and `<scope>/bias` of
+    shape `[units]`. Ops: `MatMul` (or `Tensordot` for rank > 2), `BiasAdd`,
+    then the activation's own op (`Relu`, `Elu`, ...), all in the layer's
+    name scope.
+
+    Args:
+      units: number of output units.
+      activation: a callable, or None for linear.
+      use_bias: whether to add a bias.
+      kernel_initializer: None means `tf.glorot_uniform_initializer()` (the
+        `tf.get_variable` default, i.e. Xavier uniform -- not He).
+      bias_initializer: default `tf.zeros_initializer()`.
+      kernel_regularizer, bias_regularizer: callables `w -> loss or None`.
+      activity_regularizer: callable applied to the output; its loss goes to
+        `REGULARIZATION_LOSSES`.
+      kernel_constraint, bias_constraint: callables applied by TF1 optimizers
+        after each update.
+      trainable, name, dtype, _scope, _reuse: see `Layer`.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer=None,
+                 bias_initializer=v1.zeros_initializer(),
+                 kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self.units = int(units)
+        if self.units <= 0:
+            raise ValueError(
+                f"Dense layer '{self.name}': units must be a positive integer, "
+                f"got {units!r}.")
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = None
+        self.bias = None
+
+    def _check_input(self, inputs):
+        shape = inputs.shape
+        if shape.ndims is not None and shape.ndims < 2:
+            raise self._layer_error(
+                inputs, "Dense needs inputs of rank 2 or more "
+                "([batch_size, features])",
+                "Reshape the input, e.g. tf.reshape(X, [-1, n_inputs]).")
+        if shape.ndims is None or v1.dimension_value(shape[-1]) is None:
+            raise self._layer_error(
+                inputs, "the last dimension of the inputs to Dense must be "
+                "known to create the kernel",
+                "Give the placeholder a static last dimension, e.g. "
+                "tf.placeholder(tf.float32, shape=(None, 784)).")
+        if not inputs.dtype.is_floating:
+            raise self._layer_error(
+                inputs, "Dense needs floating-point inputs",
+                "Cast first, e.g. tf.cast(X, tf.float32).")
+
+    def build(self, input_shape):
+        last_dim = v1.dimension_value(input_shape[-1])
+        self.kernel = self.add_weight(
+            "kernel", shape=[last_dim, self.units],
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint, trainable=True)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias", shape=[self.units], initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint, trainable=True)
+        self.built = True
+
+    def call(self, inputs):
+        if inputs.dtype.base_dtype != self.kernel.dtype.base_dtype:
+            inputs = v1.cast(inputs, self.kernel.dtype.base_dtype)
+        rank = inputs.shape.ndims
+        if rank == 2:
+            outputs = v1.matmul(inputs, self.kernel)
+        else:
+            outputs = v1.tensordot(inputs, self.kernel, [[rank - 1], [0]])
+            outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
+        if self.use_bias:
+            outputs = v1.nn.bias_add(outputs, self.bias)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        if self.activity_regularizer is not None:
+            with v1.name_scope("ActivityRegularizer"):
+                loss = self.activity_regularizer(outputs)
+            if loss is not None:
+                self._losses.append(loss)
+                v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+        return outputs
+
+
+def dense(inputs, units, activation=None, use_bias=True,
+          kernel_initializer=None, bias_initializer=v1.zeros_initializer(),
+          kernel_regularizer=None, bias_regularizer=None,
+          activity_regularizer=None, kernel_constraint=None,
+          bias_constraint=None, trainable=True, name=None, reuse=None):
+    """Functional interface for `Dense`, as TF 1.x `tf.layers.dense`.
+
+    Example (the chapter's hidden layer with He initialization)::
+
+        he_init = tf.variance_scaling_initializer(scale=2.0)
+        hidden1 = dense(X, 300, activation=tf.nn.relu,
+                        kernel_initializer=he_init, name="hidden1")
+
+    Caveat: `tf.variance_scaling_initializer()` with no argument is LeCun
+    (scale 1.0), not He; pass `scale=2.0`.
+    """
+    layer = Dense(units, activation=activation, use_bias=use_bias,
+                  kernel_initializer=kernel_initializer,
+                  bias_initializer=bias_initializer,
+                  kernel_regularizer=kernel_regularizer,
+                  bias_regularizer=bias_regularizer,
+                  activity_regularizer=activity_regularizer,
+                  kernel_constraint=kernel_constraint,
+                  bias_constraint=bias_constraint, trainable=trainable,
+                  name=name, _scope=name, _reuse=reuse)
+    return layer.apply(inputs)
+
+
+class Dropout(Layer):
+    """Inverted dropout: at training time each unit is zeroed with
+    probability `rate` and the survivors are scaled by `1 / (1 - rate)`;
+    at test time the layer is the identity.
+
+    Args:
+      rate: fraction of the units to drop, in [0, 1). Note: TF 1.x
+        `tf.nn.dropout` and `tf.contrib.layers.dropout` take `keep_prob`
+        instead (= 1 - rate).
+      noise_shape: 1-D int tensor, the shape of the binary mask (broadcast).
+      seed: Python int, op-level seed.
+    """
+
+    def __init__(self, rate=0.5, noise_shape=None, seed=None, name=None,
+                 **kwargs):
+        super().__init__(name=name, **kwargs)
+        if not 0 <= float(rate) < 1:
+            raise ValueError(
+                f"Dropout layer '{self.name}': rate must be in [0, 1), got "
+                f"{rate!r} (rate is the fraction to DROP; keep_prob=0.9 is "
+                "rate=0.1).")
+        self.rate = rate
+        self.noise_shape = noise_shape
+        self.seed = seed
+
+    def call(self, inputs, training=False):
+        def dropped():
+            return v1.nn.dropout(inputs, rate=self.rate,
+                                 noise_shape=self.noise_shape, seed=self.seed)
+
+        def kept():
+            return v1.identity(inputs)
+
+        if isinstance(self.rate, (int, float)) and self.rate == 0:
+            return kept()
+        return _smart_cond(training, dropped, kept)
+
+
+def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False,
+            name=None):
+    """Functional interface for `Dropout`, as TF 1.x `tf.layers.dropout`.
+
+    Caveat: `training` defaults to False, so without
+    `training=training_placeholder` this layer does nothing.
+    """
+    layer = Dropout(rate, noise_shape=noise_shape, seed=seed, name=name)
+    return layer.apply(inputs, training=training)
+
+
+class Flatten(Layer):
+    """Flattens every dimension but the first: `[batch, d1, d2] -> [batch, d1*d2]`."""
+
+    def __init__(self, data_format="channels_last", name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(
+                f"Flatten: data_format must be 'channels_last' or "
+                f"'channels_first', got {data_format!r}.")
+        self.data_format = data_format
+
+    def call(self, inputs):
+        shape = inputs.shape
+        if self.data_format == "channels_first" and shape.ndims and shape.ndims > 2:
+            perm = [0] + list(range(2, shape.ndims)) + [1]
+            inputs = v1.transpose(inputs, perm=perm)
+            shape = inputs.shape
+        if shape.ndims is not None and shape.ndims <= 1:
+            return v1.expand_dims(inputs, 1)
+        dims = shape.as_list()[1:] if shape.ndims is not None else [None]
+        if all(d is not None for d in dims):
+            flat = 1
+            for d in dims:
+                flat *= d
+            outputs = v1.reshape(inputs, [-1, flat])
+        else:
+            outputs = v1.reshape(inputs, v1.stack([v1.shape(inputs)[0], -1]))
+        return outputs
+
+
+def flatten(inputs, name=None, data_format="channels_last"):
+    """Functional interface for `Flatten`, as TF 1.x `tf.layers.flatten`."""
+    return Flatten(data_format=data_format, name=name).apply(inputs)

@@ -1,0 +1,280 @@
+"""Batch normalization with the TF 1.x `tf.layers` signature, on core ops.
+
+    mu_B, var_B = moments(x over every axis but `axis`)
+    y = gamma * (x - mu) / sqrt(var + epsilon) + beta
+    moving_mean     <- moving_mean     - (1 - momentum) * (moving_mean - mu_B)
+    moving_variance <- moving_variance - (1 - momentum) * (moving_variance - var_B)
+
+In training `mu, var` are the batch statistics; at inference the moving ones.
+Ioffe & Szegedy, 2015, https://arxiv.org/abs/1502.03167.
+
+Caveats:
+  - The two moving-average updates are ops in `tf.GraphKeys.UPDATE_OPS`. They
+    do not run by themselves: run them with the training op, e.g.::
+
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(update_ops):
+            training_op = optimizer.minimize(loss)
+
+    or the moving statistics stay at 0 and 1 forever.
+  - `training` defaults to False: pass a Python bool or a boolean tensor
+    (`tf.placeholder_with_default(False, shape=(), name="training")`).
+  - `momentum` defaults to 0.99 here, 0.999 in `tf.contrib.layers.batch_norm`
+    (where it is called `decay`); with small data sets 0.9 converges faster.
+  - A bias in the layer before batch norm is redundant (beta plays its role).
+  - The variance used for normalization and for the moving average is the
+    biased (1/n) one, as in TF 1.x; 4-D inputs with axis 1 or 3 use the fused
+    kernel and also remove its Bessel correction.
+"""
+
+from tf1_dnn._compat import tf2, v1
+from tf1_dnn.layers.base import Layer
+from tf1_dnn.layers.core import _smart_cond
+
+__all__ = ["BatchNormalization", "batch_normalization"]
+
+
+class BatchNormalization(Layer):
+    """Batch normalization layer (TF 1.x `tf.layers.BatchNormalization`).
+
+    Variables (in this order): `gamma` (if `scale`), `beta` (if `center`),
+    `moving_mean`, `moving_variance`; the moving ones are not trainable and
+    live only in `GLOBAL_VARIABLES`.
+
+    Args:
+      axis: the feature axis (int or list of ints); -1 = last.
+      momentum: moving-average momentum (0.99).
+      epsilon: added to the variance (1e-3).
+      center, scale: whether to learn `beta` / `gamma`.
+      beta_initializer, gamma_initializer, moving_mean_initializer,
+      moving_variance_initializer: initializers (zeros, ones, zeros, ones).
+      beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint:
+        as in `Dense`.
+      fused: None = use the fused kernel where possible (4-D input, axis 1 or
+        3); False = never; True = require it.
+      trainable, name: see `Layer`.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True,
+                 scale=True, beta_initializer=v1.zeros_initializer(),
+                 gamma_initializer=v1.ones_initializer(),
+                 moving_mean_initializer=v1.zeros_initializer(),
+                 moving_variance_initializer=v1.ones_initializer(),
+                 beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, renorm=False,
+                 renorm_clipping=None, renorm_momentum=0.99, fused=None,
+                 trainable=True, virtual_batch_size=None, adjustment=None,
+                 name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        if renorm or virtual_batch_size is not None or adjustment is not None:
+            raise NotImplementedError(
+                f"BatchNormalization '{self.name}': renorm, "
+                "virtual_batch_size and adjustment are not supported by "
+                "tf1_dnn (the chapter does not use them).")
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = beta_initializer
+        self.gamma_initializer = gamma_initializer
+        self.moving_mean_initializer = moving_mean_initializer
+        self.moving_variance_initializer = moving_variance_initializer
+        self.beta_regularizer = beta_regularizer
+        self.gamma_regularizer = gamma_regularizer
+        self.beta_constraint = beta_constraint
+        self.gamma_constraint = gamma_constraint
+        self.fused = fused
+        self.gamma = self.beta = None
+        self.moving_mean = self.moving_variance = None
+
+    def _check_input(self, inputs):
+        if inputs.shape.ndims is None:
+            raise self._layer_error(
+                inputs, "the rank of the inputs must be known",
+                "Give the input a static shape (tf.placeholder(..., shape=...)).")
+        if not inputs.dtype.is_floating:
+            raise self._layer_error(
+                inputs, "batch normalization needs floating-point inputs",
+                "Cast first, e.g. tf.cast(X, tf.float32).")
+
+    def build(self, input_shape):
+        ndims = input_shape.ndims
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        norm = []
+        for a in axes:
+            if not -ndims <= a < ndims:
+                raise ValueError(
+                    f"BatchNormalization '{self.name}': axis {a} is out of "
+                    f"range for an input of shape {input_shape}.")
+            norm.append(a % ndims)
+        self._axes = sorted(set(norm))
+        for a in self._axes:
+            if v1.dimension_value(input_shape[a]) is None:
+                raise ValueError(
+                    f"BatchNormalization '{self.name}': input has undefined "
+                    f"axis dimension; input shape {input_shape}, axis {a}.")
+        if len(self._axes) == 1:
+            param_shape = [v1.dimension_value(input_shape[self._axes[0]])]
+        else:
+            param_shape = [v1.dimension_value(input_shape[i])
+                           if i in self._axes else 1 for i in range(ndims)]
+        self._param_shape = param_shape
+        self._ndims = ndims
+        can_fuse = ndims == 4 and len(self._axes) == 1 and self._axes[0] in (1, 3)
+        if self.fused is None:
+            self.fused = can_fuse
+        elif self.fused and not can_fuse:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': fused=True needs a 4-D "
+                f"input normalized on axis 1 or 3; got shape {input_shape} and "
+                f"axis {self.axis}.")
+        dtype = self.dtype if self.dtype not in (tf2.float16, tf2.bfloat16) else tf2.float32
+        if self.scale:
+            self.gamma = self.add_weight(
+                "gamma", shape=param_shape, dtype=dtype,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint, trainable=True)
+        if self.center:
+            self.beta = self.add_weight(
+                "beta", shape=param_shape, dtype=dtype,
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint, trainable=True)
+        self.moving_mean = self.add_weight(
+            "moving_mean", shape=param_shape, dtype=dtype,
+            initializer=self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight(
+            "moving_variance", shape=param_shape, dtype=dtype,
+            initializer=self.moving_variance_initializer, trainable=False)
+        self.built = True
+
+    def _assign_moving_average(self, variable, value):
+        with v1.name_scope(None, "AssignMovingAvg",
+                           [variable, value]) as scope:
+            with v1.colocate_with(variable):
+                decay = v1.convert_to_tensor(1.0 - self.momentum, name="decay")
+                if decay.dtype != variable.dtype.base_dtype:
+                    decay = v1.cast(decay, variable.dtype.base_dtype)
+                delta = (variable - v1.cast(value, variable.dtype.base_dtype)) * decay
+                return v1.assign_sub(variable, delta, name=scope)
+
+    def _broadcast(self, v):
+        reduction = [i for i in range(self._ndims) if i not in self._axes]
+        if (v is not None and len(v.shape) != self._ndims
+                and reduction != list(range(self._ndims - 1))):
+            shape = [1] * self._ndims
+            shape[self._axes[0]] = self._param_shape[0]
+            return v1.reshape(v, shape)
+        return v
+
+    def _add_updates(self, training, new_mean, new_variance):
+        def mean_update():
+            return _smart_cond(
+                training,
+                lambda: self._assign_moving_average(self.moving_mean, new_mean),
+                lambda: self.moving_mean)
+
+        def variance_update():
+            return _smart_cond(
+                training,
+                lambda: self._assign_moving_average(self.moving_variance,
+                                                    new_variance),
+                lambda: self.moving_variance)
+
+        self.add_update(mean_update())
+        self.add_update(variance_update())
+
+    def _call_fused(self, inputs, training):
+        beta = self.beta if self.center else v1.constant(
+            0.0, dtype=self.moving_mean.dtype.base_dtype, shape=self._param_shape)
+        gamma = self.gamma if self.scale else v1.constant(
+            1.0, dtype=self.moving_mean.dtype.base_dtype, shape=self._param_shape)
+        data_format = "NCHW" if self._axes[0] == 1 else "NHWC"
+
+        def bessel(variance, remove):
+            n = v1.cast(v1.size(inputs) / v1.size(variance), variance.dtype)
+            one = v1.cast(1.0, variance.dtype)
+            return variance * ((n - one) / n if remove else n / (n - one))
+
+        def fused_training():
+            return v1.nn.fused_batch_norm(
+                inputs, gamma, beta, mean=self.moving_mean,
+                variance=bessel(self.moving_variance, remove=False),
+                epsilon=self.epsilon, is_training=True,
+                data_format=data_format)
+
+        def fused_inference():
+            return v1.nn.fused_batch_norm(
+                inputs, gamma, beta, mean=self.moving_mean,
+                variance=self.moving_variance, epsilon=self.epsilon,
+                is_training=False, data_format=data_format)
+
+        output, mean, variance = _smart_cond(training, fused_training,
+                                             fused_inference)
+        variance = bessel(variance, remove=True)
+        static = training if isinstance(training, bool) else (
+            None if training is None else tf2.get_static_value(training))
+        if static is None or static:
+            self._add_updates(training, mean, variance)
+        return output
+
+    def call(self, inputs, training=False):
+        if self.fused:
+            return self._call_fused(inputs, training)
+        static = training if isinstance(training, bool) else (
+            None if training is None else tf2.get_static_value(training))
+        scale, offset = self._broadcast(self.gamma), self._broadcast(self.beta)
+        if static is not None and not static:
+            mean, variance = self.moving_mean, self.moving_variance
+        else:
+            reduction = [i for i in range(self._ndims) if i not in self._axes]
+            keep_dims = len(self._axes) > 1
+            mean, variance = v1.nn.moments(
+                v1.cast(inputs, self.moving_mean.dtype.base_dtype), reduction,
+                keep_dims=keep_dims)
+            moving_mean, moving_variance = self.moving_mean, self.moving_variance
+            mean = _smart_cond(training, lambda: mean,
+                               lambda: v1.convert_to_tensor(moving_mean))
+            variance = _smart_cond(training, lambda: variance,
+                                   lambda: v1.convert_to_tensor(moving_variance))
+            self._add_updates(training, mean, variance)
+        mean = v1.cast(mean, inputs.dtype)
+        variance = v1.cast(variance, inputs.dtype)
+        outputs = v1.nn.batch_normalization(
+            inputs, self._broadcast(mean), self._broadcast(variance), offset,
+            scale, self.epsilon)
+        outputs.set_shape(inputs.shape)
+        return outputs
+
+
+def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3,
+                        center=True, scale=True,
+                        beta_initializer=v1.zeros_initializer(),
+                        gamma_initializer=v1.ones_initializer(),
+                        moving_mean_initializer=v1.zeros_initializer(),
+                        moving_variance_initializer=v1.ones_initializer(),
+                        beta_regularizer=None, gamma_regularizer=None,
+                        beta_constraint=None, gamma_constraint=None,
+                        training=False, trainable=True, name=None, reuse=None,
+                        renorm=False, renorm_clipping=None,
+                        renorm_momentum=0.99, fused=None,
+                        virtual_batch_size=None, adjustment=None):
+    """Functional interface for `BatchNormalization`, as TF 1.x
+    `tf.layers.batch_normalization`. See the module docstring for the
+    formula and the `UPDATE_OPS` caveat.
+    """
+    layer = BatchNormalization(
+        axis=axis, momentum=momentum, epsilon=epsilon, center=center,
+        scale=scale, beta_initializer=beta_initializer,
+        gamma_initializer=gamma_initializer,
+        moving_mean_initializer=moving_mean_initializer,
+        moving_variance_initializer=moving_variance_initializer,
+        beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+        beta_constraint=beta_constraint, gamma_constraint=gamma_constraint,
+        renorm=renorm, renorm_clipping=renorm_clipping,
+        renorm_momentum=renorm_momentum, fused=fused, trainable=trainable,
+        virtual_batch_size=virtual_batch_size, adjustment=adjustment,
+        name=name, _scope=name, _reuse=reuse)
+    return layer.apply(inputs, training=training)
