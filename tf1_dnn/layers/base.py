@@ -4,8 +4,12 @@ Naming follows TF 1.x `tf.layers` exactly:
 
 * a layer gets a *variable scope* the first time it is called:
   `variable_scope(name, default_name=<base name>)`, so default names are made
-  unique per graph (`dense`, `dense_1`, ...) and an explicit `name` that is
-  used twice without `reuse` becomes `hidden1_1`;
+  unique per graph (`dense`, `dense_1`, ...);
+* the functional form (`dense(X, 10, name="hidden1")`) opens the scope
+  `hidden1` itself, so calling it twice with the same name and no `reuse`
+  raises TF1's "Variable hidden1/kernel already exists, disallowed" (a class
+  instance `Dense(10, name="hidden1")` called for the first time instead gets
+  the unique scope `hidden1_1`);
 * variables live in that variable scope (`hidden1/kernel`), whatever the
   current name scope is, because they are made with `tf.get_variable`;
 * ops live in the scope's *original name scope*, i.e. under the name scope
@@ -15,8 +19,14 @@ Naming follows TF 1.x `tf.layers` exactly:
   shares its variables.
 
 Caveats:
-  - Update ops (batch-norm moving averages) are added to `UPDATE_OPS`; they
-    only run if you run them (`tf.control_dependencies(update_ops)`).
+  - Update ops (batch-norm moving averages) are added to `UPDATE_OPS` as
+    `tf.Operation`s (TF 1.15; early 1.x releases stored the assign ops'
+    output tensors); they only run if you run them
+    (`tf.control_dependencies(update_ops)`).
+  - A layer built with `trainable=False` reports no `updates` and adds none
+    to `UPDATE_OPS` (TF 1.15; early 1.x releases added them anyway): a
+    frozen batch-norm layer called with `training=True` still normalizes
+    with the batch statistics, but its moving statistics never change.
   - A regularizer that returns `None` (the chapter's max-norm regularizer) adds
     no loss; real losses go to `REGULARIZATION_LOSSES`.
   - `constraint` is stored on the variable; TF1 optimizers apply it after
@@ -152,7 +162,8 @@ class Layer:
     add_variable = add_weight
 
     def add_update(self, update):
-        self._updates.append(update)
+        """Records an update (a tensor or op; tensors are stored as `.op`)."""
+        self._updates.append(getattr(update, "op", update))
 
     # -- calling --------------------------------------------------------------
     def build(self, input_shape):
@@ -181,7 +192,8 @@ class Layer:
                     self.build(inputs.shape)
                     self.built = True
                 outputs = self.call(inputs, *args, **kwargs)
-        _add_to_collection(self._updates, v1.GraphKeys.UPDATE_OPS)
+        v1.get_collection_ref(v1.GraphKeys.UPDATE_OPS)  # exists, as in TF1
+        _add_to_collection(self.updates, v1.GraphKeys.UPDATE_OPS)
         return outputs
 
     def apply(self, inputs, *args, **kwargs):
@@ -209,7 +221,8 @@ class Layer:
 
     @property
     def updates(self):
-        return list(self._updates)
+        """The update ops of every call so far; [] if `trainable=False`."""
+        return list(self._updates) if self.trainable else []
 
     @property
     def losses(self):

@@ -12,6 +12,8 @@ After::
 (or keep `tf.layers.dense` with `from tf1_dnn import tf`).
 """
 
+import numbers
+
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.layers.base import Layer
 
@@ -30,6 +32,16 @@ def _smart_cond(pred, true_fn, false_fn, name=None):
     return v1.cond(pred, true_fn, false_fn, name=name)
 
 
+def _static_bool(training):
+    """True/False if `training` is known when the graph is built, else None."""
+    if isinstance(training, bool):
+        return training
+    if training is None:
+        return False
+    value = tf2.get_static_value(training)
+    return None if value is None else bool(value)
+
+
 class Dense(Layer):
     """Densely-connected layer: `outputs = activation(inputs @ kernel + bias)`.
 
@@ -46,8 +58,9 @@ class Dense(Layer):
         `tf.get_variable` default, i.e. Xavier uniform -- not He).
       bias_initializer: default `tf.zeros_initializer()`.
       kernel_regularizer, bias_regularizer: callables `w -> loss or None`.
-      activity_regularizer: callable applied to the output; its loss goes to
-        `REGULARIZATION_LOSSES`.
+      activity_regularizer: callable applied to the output; its loss,
+        divided by the batch size (as TF 1.15 does; early TF 1.x releases
+        did not divide), goes to `REGULARIZATION_LOSSES`.
       kernel_constraint, bias_constraint: callables applied by TF1 optimizers
         after each update.
       trainable, name, dtype, _scope, _reuse: see `Layer`.
@@ -125,6 +138,10 @@ class Dense(Layer):
         if self.activity_regularizer is not None:
             with v1.name_scope("ActivityRegularizer"):
                 loss = self.activity_regularizer(outputs)
+                if loss is not None:
+                    # TF 1.15 divides by the batch size (early 1.x did not).
+                    batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
+                    loss = loss / batch_size
             if loss is not None:
                 self._losses.append(loss)
                 v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
@@ -165,17 +182,24 @@ class Dropout(Layer):
     at test time the layer is the identity.
 
     Args:
-      rate: fraction of the units to drop, in [0, 1). Note: TF 1.x
+      rate: fraction of the units to drop, in [0, 1) (a Python number or a
+        scalar tensor, e.g. a placeholder). Note: TF 1.x
         `tf.nn.dropout` and `tf.contrib.layers.dropout` take `keep_prob`
         instead (= 1 - rate).
-      noise_shape: 1-D int tensor, the shape of the binary mask (broadcast).
-      seed: Python int, op-level seed.
+      noise_shape: 1-D int tensor, or a list of ints where None means "the
+        input's size on that axis": the shape of the binary mask, broadcast
+        to the input; e.g. `[None, 1, 1, channels]` drops whole feature maps.
+      seed: Python int, op-level seed, passed unchanged on every call (TF
+        1.x; tf_keras's copy instead adds 1 per call of the same instance).
+
+    Caveat: `training` defaults to False, so without `training=...` the layer
+    does nothing (it returns `tf.identity(inputs)`).
     """
 
     def __init__(self, rate=0.5, noise_shape=None, seed=None, name=None,
                  **kwargs):
         super().__init__(name=name, **kwargs)
-        if not 0 <= float(rate) < 1:
+        if isinstance(rate, numbers.Real) and not 0 <= rate < 1:
             raise ValueError(
                 f"Dropout layer '{self.name}': rate must be in [0, 1), got "
                 f"{rate!r} (rate is the fraction to DROP; keep_prob=0.9 is "
@@ -184,16 +208,32 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
 
+    def _noise_shape(self, inputs):
+        # None entries take the input's dynamic size (TF 1.x tf.layers).
+        if self.noise_shape is None or v1.is_tensor(self.noise_shape):
+            return self.noise_shape
+        dynamic = v1.shape(inputs)
+        return v1.convert_to_tensor(
+            [dynamic[i] if d is None else d
+             for i, d in enumerate(self.noise_shape)])
+
     def call(self, inputs, training=False):
         def dropped():
             return v1.nn.dropout(inputs, rate=self.rate,
-                                 noise_shape=self.noise_shape, seed=self.seed)
+                                 noise_shape=self._noise_shape(inputs),
+                                 seed=self.seed)
 
         def kept():
             return v1.identity(inputs)
 
-        if isinstance(self.rate, (int, float)) and self.rate == 0:
+        if isinstance(self.rate, numbers.Real) and self.rate == 0:
             return kept()
+        maybe_training = _static_bool(training) is not False
+        if not inputs.dtype.is_floating and maybe_training:
+            raise self._layer_error(
+                inputs, "dropout scales the kept units by 1 / (1 - rate), so "
+                "it needs floating-point inputs",
+                "Cast first, e.g. tf.cast(X, tf.float32).")
         return _smart_cond(training, dropped, kept)
 
 
@@ -219,23 +259,33 @@ class Flatten(Layer):
                 f"'channels_first', got {data_format!r}.")
         self.data_format = data_format
 
+    def _check_input(self, inputs):
+        if inputs.shape.ndims == 0:
+            raise self._layer_error(
+                inputs, "Flatten needs inputs of rank 1 or more (a batch)",
+                "Pass a batch, e.g. tf.reshape(x, [1, -1]).")
+
     def call(self, inputs):
-        shape = inputs.shape
-        if self.data_format == "channels_first" and shape.ndims and shape.ndims > 2:
-            perm = [0] + list(range(2, shape.ndims)) + [1]
+        rank = inputs.shape.ndims
+        if self.data_format == "channels_first" and rank and rank > 1:
+            perm = [0] + list(range(2, rank)) + [1]
             inputs = v1.transpose(inputs, perm=perm)
-            shape = inputs.shape
-        if shape.ndims is not None and shape.ndims <= 1:
-            return v1.expand_dims(inputs, 1)
-        dims = shape.as_list()[1:] if shape.ndims is not None else [None]
-        if all(d is not None for d in dims):
+        shape = inputs.shape
+        if rank == 1:
+            return v1.expand_dims(inputs, axis=1)
+        batch_dim = v1.dimension_value(shape[0]) if rank is not None else None
+        rest = shape[1:] if rank is not None else v1.TensorShape(None)
+        # Keep as much static shape as possible, with TF 1.15's op names.
+        if rest.is_fully_defined():
             flat = 1
-            for d in dims:
+            for d in rest.as_list():
                 flat *= d
-            outputs = v1.reshape(inputs, [-1, flat])
+            new_shape = v1.constant([-1, flat])
+        elif batch_dim is not None:
+            new_shape = v1.constant([int(batch_dim), -1])
         else:
-            outputs = v1.reshape(inputs, v1.stack([v1.shape(inputs)[0], -1]))
-        return outputs
+            new_shape = [v1.shape(inputs)[0], -1]
+        return v1.reshape(inputs, new_shape)
 
 
 def flatten(inputs, name=None, data_format="channels_last"):

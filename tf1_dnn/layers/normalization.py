@@ -22,14 +22,28 @@ Caveats:
   - `momentum` defaults to 0.99 here, 0.999 in `tf.contrib.layers.batch_norm`
     (where it is called `decay`); with small data sets 0.9 converges faster.
   - A bias in the layer before batch norm is redundant (beta plays its role).
-  - The variance used for normalization and for the moving average is the
-    biased (1/n) one, as in TF 1.x; 4-D inputs with axis 1 or 3 use the fused
-    kernel and also remove its Bessel correction.
+  - Normalization always uses the biased (1/n) batch variance. The moving
+    variance, however, follows the *biased* variance in the plain path but
+    the *unbiased* one (n/(n-1), Bessel-corrected) in the fused path, because
+    the fused kernel returns it and TF 1.x feeds it to the moving average
+    unchanged (its code to remove the correction ran only in TF's own tests,
+    `_bessels_correction_test_only`). The fused path is used by
+    default for 4-D input on axis 1 or 3 (5-D: axis 1 or 4) with float16/32.
+  - `fused=True` on an input the fused kernel cannot take (2-D, other axes,
+    float64) silently falls back to the plain path, as TF 1.x did.
+  - With a boolean *tensor* `training`, the fused path runs its two updates
+    unconditionally, with momentum `tf.cond(training, momentum, 1.0)` (so
+    they change nothing when training is False); the plain path wraps each
+    update in a `tf.cond` (TF 1.15; early 1.x releases used the momentum
+    trick there too -- same numbers, other op names). Either way
+    `UPDATE_OPS` gets two ops per call.
+  - `trainable=False` (frozen layer): no update ops reach `UPDATE_OPS`, so
+    the moving statistics stay put even with `training=True`.
 """
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import Layer
-from tf1_dnn.layers.core import _smart_cond
+from tf1_dnn.layers.base import InputError, Layer
+from tf1_dnn.layers.core import _smart_cond, _static_bool
 
 __all__ = ["BatchNormalization", "batch_normalization"]
 
@@ -50,8 +64,9 @@ class BatchNormalization(Layer):
       moving_variance_initializer: initializers (zeros, ones, zeros, ones).
       beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint:
         as in `Dense`.
-      fused: None = use the fused kernel where possible (4-D input, axis 1 or
-        3); False = never; True = require it.
+      fused: None or True = use the fused kernel where possible (4-D input
+        on axis 1 or 3, 5-D on axis 1 or 4, float16/float32), else fall back
+        silently; False = never.
       trainable, name: see `Layer`.
     """
 
@@ -101,19 +116,31 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         ndims = input_shape.ndims
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
+
+        def error(problem, fix):
+            return InputError(
+                f"BatchNormalization layer '{self.name}' got an input of "
+                f"shape {input_shape}: {problem}. {fix}")
+
         norm = []
         for a in axes:
-            if not -ndims <= a < ndims:
-                raise ValueError(
-                    f"BatchNormalization '{self.name}': axis {a} is out of "
-                    f"range for an input of shape {input_shape}.")
+            if not isinstance(a, int) or not -ndims <= a < ndims:
+                raise error(
+                    f"axis {a!r} is out of range for rank {ndims}",
+                    f"Use an axis in [{-ndims}, {ndims - 1}], e.g. axis=-1 "
+                    "(features last) or axis=1 (channels first).")
             norm.append(a % ndims)
-        self._axes = sorted(set(norm))
+        if len(set(norm)) != len(norm):
+            raise error(f"axis {self.axis!r} names an axis twice",
+                        "List each axis once.")
+        self._axes = sorted(norm)
         for a in self._axes:
             if v1.dimension_value(input_shape[a]) is None:
-                raise ValueError(
-                    f"BatchNormalization '{self.name}': input has undefined "
-                    f"axis dimension; input shape {input_shape}, axis {a}.")
+                raise error(
+                    f"the size of the normalized axis {a} is unknown, so "
+                    "gamma/beta cannot be created",
+                    "Give the input a static size on that axis, e.g. "
+                    "tf.placeholder(tf.float32, shape=(None, 100)).")
         if len(self._axes) == 1:
             param_shape = [v1.dimension_value(input_shape[self._axes[0]])]
         else:
@@ -121,15 +148,15 @@ class BatchNormalization(Layer):
                            if i in self._axes else 1 for i in range(ndims)]
         self._param_shape = param_shape
         self._ndims = ndims
-        can_fuse = ndims == 4 and len(self._axes) == 1 and self._axes[0] in (1, 3)
-        if self.fused is None:
-            self.fused = can_fuse
-        elif self.fused and not can_fuse:
-            raise ValueError(
-                f"BatchNormalization '{self.name}': fused=True needs a 4-D "
-                f"input normalized on axis 1 or 3; got shape {input_shape} and "
-                f"axis {self.axis}.")
-        dtype = self.dtype if self.dtype not in (tf2.float16, tf2.bfloat16) else tf2.float32
+        self._data_format = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW",
+                             (5, 4): "NDHWC"}.get(
+                                 (ndims, self._axes[0]) if len(self._axes) == 1
+                                 else None)
+        float_ok = self.dtype in (tf2.float16, tf2.bfloat16, tf2.float32)
+        # TF 1.x: fused=None or True means "fused if the kernel can take it".
+        self.fused = bool(self.fused in (None, True) and float_ok
+                          and self._data_format is not None)
+        dtype = self._param_dtype()
         if self.scale:
             self.gamma = self.add_weight(
                 "gamma", shape=param_shape, dtype=dtype,
@@ -150,14 +177,22 @@ class BatchNormalization(Layer):
             initializer=self.moving_variance_initializer, trainable=False)
         self.built = True
 
-    def _assign_moving_average(self, variable, value):
+    def _param_dtype(self):
+        # 16-bit inputs keep float32 parameters and statistics.
+        if self.dtype in (tf2.float16, tf2.bfloat16) or self.dtype is None:
+            return tf2.float32
+        return self.dtype
+
+    def _assign_moving_average(self, variable, value, momentum):
+        """`variable -= (variable - value) * (1 - momentum)` (`AssignMovingAvg`)."""
         with v1.name_scope(None, "AssignMovingAvg",
-                           [variable, value]) as scope:
+                           [variable, value, momentum]) as scope:
             with v1.colocate_with(variable):
-                decay = v1.convert_to_tensor(1.0 - self.momentum, name="decay")
+                decay = v1.convert_to_tensor(1.0 - momentum, name="decay")
                 if decay.dtype != variable.dtype.base_dtype:
                     decay = v1.cast(decay, variable.dtype.base_dtype)
-                delta = (variable - v1.cast(value, variable.dtype.base_dtype)) * decay
+                value = v1.cast(value, variable.dtype.base_dtype)
+                delta = (variable - value) * decay
                 return v1.assign_sub(variable, delta, name=scope)
 
     def _broadcast(self, v):
@@ -169,62 +204,43 @@ class BatchNormalization(Layer):
             return v1.reshape(v, shape)
         return v
 
-    def _add_updates(self, training, new_mean, new_variance):
-        def mean_update():
-            return _smart_cond(
-                training,
-                lambda: self._assign_moving_average(self.moving_mean, new_mean),
-                lambda: self.moving_mean)
-
-        def variance_update():
-            return _smart_cond(
-                training,
-                lambda: self._assign_moving_average(self.moving_variance,
-                                                    new_variance),
-                lambda: self.moving_variance)
-
-        self.add_update(mean_update())
-        self.add_update(variance_update())
-
     def _call_fused(self, inputs, training):
+        param_dtype = self.moving_mean.dtype.base_dtype
         beta = self.beta if self.center else v1.constant(
-            0.0, dtype=self.moving_mean.dtype.base_dtype, shape=self._param_shape)
+            0.0, dtype=param_dtype, shape=self._param_shape)
         gamma = self.gamma if self.scale else v1.constant(
-            1.0, dtype=self.moving_mean.dtype.base_dtype, shape=self._param_shape)
-        data_format = "NCHW" if self._axes[0] == 1 else "NHWC"
+            1.0, dtype=param_dtype, shape=self._param_shape)
 
-        def bessel(variance, remove):
-            n = v1.cast(v1.size(inputs) / v1.size(variance), variance.dtype)
-            one = v1.cast(1.0, variance.dtype)
-            return variance * ((n - one) / n if remove else n / (n - one))
-
-        def fused_training():
-            return v1.nn.fused_batch_norm(
-                inputs, gamma, beta, mean=self.moving_mean,
-                variance=bessel(self.moving_variance, remove=False),
-                epsilon=self.epsilon, is_training=True,
-                data_format=data_format)
-
-        def fused_inference():
+        def fused(is_training):
+            # In training the kernel normalizes with the biased batch
+            # variance but *returns* the unbiased (Bessel-corrected) one.
             return v1.nn.fused_batch_norm(
                 inputs, gamma, beta, mean=self.moving_mean,
                 variance=self.moving_variance, epsilon=self.epsilon,
-                is_training=False, data_format=data_format)
+                is_training=is_training, data_format=self._data_format)
 
-        output, mean, variance = _smart_cond(training, fused_training,
-                                             fused_inference)
-        variance = bessel(variance, remove=True)
-        static = training if isinstance(training, bool) else (
-            None if training is None else tf2.get_static_value(training))
+        output, mean, variance = _smart_cond(
+            training, lambda: fused(True), lambda: fused(False))
+        static = _static_bool(training)
         if static is None or static:
-            self._add_updates(training, mean, variance)
+            if static is None:
+                momentum = _smart_cond(training, lambda: self.momentum,
+                                       lambda: 1.0)
+            else:
+                momentum = v1.convert_to_tensor(self.momentum)
+            self.add_update(
+                self._assign_moving_average(self.moving_mean, mean, momentum))
+            self.add_update(self._assign_moving_average(
+                self.moving_variance, variance, momentum))
         return output
 
     def call(self, inputs, training=False):
         if self.fused:
             return self._call_fused(inputs, training)
-        static = training if isinstance(training, bool) else (
-            None if training is None else tf2.get_static_value(training))
+        input_dtype = inputs.dtype.base_dtype
+        if input_dtype in (tf2.float16, tf2.bfloat16):
+            inputs = v1.cast(inputs, tf2.float32)  # statistics in float32
+        static = _static_bool(training)
         scale, offset = self._broadcast(self.gamma), self._broadcast(self.beta)
         if static is not None and not static:
             mean, variance = self.moving_mean, self.moving_variance
@@ -239,12 +255,28 @@ class BatchNormalization(Layer):
                                lambda: v1.convert_to_tensor(moving_mean))
             variance = _smart_cond(training, lambda: variance,
                                    lambda: v1.convert_to_tensor(moving_variance))
-            self._add_updates(training, mean, variance)
+            new_mean, new_variance = mean, variance
+            self.add_update(_smart_cond(
+                training,
+                lambda: self._assign_moving_average(
+                    self.moving_mean, new_mean, self.momentum),
+                lambda: self.moving_mean))
+            self.add_update(_smart_cond(
+                training,
+                lambda: self._assign_moving_average(
+                    self.moving_variance, new_variance, self.momentum),
+                lambda: self.moving_variance))
         mean = v1.cast(mean, inputs.dtype)
         variance = v1.cast(variance, inputs.dtype)
+        if offset is not None:
+            offset = v1.cast(offset, inputs.dtype)
+        if scale is not None:
+            scale = v1.cast(scale, inputs.dtype)
         outputs = v1.nn.batch_normalization(
             inputs, self._broadcast(mean), self._broadcast(variance), offset,
             scale, self.epsilon)
+        if input_dtype in (tf2.float16, tf2.bfloat16):
+            outputs = v1.cast(outputs, input_dtype)
         outputs.set_shape(inputs.shape)
         return outputs
 
