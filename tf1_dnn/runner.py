@@ -1,0 +1,173 @@
+"""`python -m tf1_dnn run script.py [args...]`: run a TF 1.x script unchanged.
+
+The script keeps its `import tensorflow as tf`, `tf.contrib...` and
+`from tensorflow.examples.tutorials.mnist import input_data`; for the
+duration of the script those names resolve to tf1_dnn:
+
+1. The script is scanned first (`ast`, not run): every TF name tf1_dnn
+   cannot map (a missing `tf.contrib.X`, `tensorflow.python` imports, ...)
+   is reported on stderr with file and line. The script still runs.
+2. The real `tensorflow` is imported, then `from tf1_dnn import tf` (TF1
+   behaviour on, as `tf.compat.v1.disable_v2_behavior()` would do).
+3. `sys.modules` entries are aliased: `tensorflow` -> a module that answers
+   from our TF1 namespace (and from the real package for what ours lacks,
+   e.g. `tensorflow.python`), with the real package's `__path__` so imports
+   of real submodules (`tensorflow.python.*`) keep working;
+   `tensorflow.compat(.v1)`, `tensorflow.contrib(.layers, .framework, ...)`
+   -- whatever `tf1_dnn.contrib` provides, checked at run time -- and
+   `tensorflow.examples.tutorials(.mnist(.input_data))` -> ours.
+4. The script runs with `runpy.run_path(..., run_name="__main__")`,
+   `sys.argv = [script, *args]` and the script's folder first on `sys.path`,
+   like `python script.py args`. Afterwards `sys.modules`, `sys.argv` and
+   `sys.path` are restored.
+
+Caveats:
+  * Code that is imported for the first time while the script runs and does
+    `import tensorflow` also gets the TF1 namespace (TensorFlow's own
+    modules are already imported by then and keep their references; Keras 3
+    is imported by `import tensorflow`, so it is not affected).
+  * Returns the script's exit status (`sys.exit(n)`); an uncaught exception
+    propagates with its traceback, as with `python script.py`.
+"""
+
+import importlib
+import os
+import runpy
+import sys
+import types
+
+__all__ = ["main", "run_script", "module_aliases"]
+
+_USAGE = """usage: python -m tf1_dnn run [--no-scan] script.py [args...]
+
+Runs an unchanged TensorFlow 1.x script on TensorFlow 2.21 through tf1_dnn.
+  --no-scan   skip the static report of names tf1_dnn cannot map"""
+
+
+class _TensorflowAlias(types.ModuleType):
+    """`tensorflow` as the script sees it: our TF1 namespace first."""
+
+    def __init__(self, ours, real):
+        super().__init__("tensorflow", ours.__doc__)
+        self.__dict__["_ours"] = ours
+        self.__dict__["_real"] = real
+        self.__path__ = list(getattr(real, "__path__", []))
+        self.__file__ = getattr(real, "__file__", None)
+        self.__version__ = real.__version__
+
+    def __getattr__(self, name):
+        ours, real = self.__dict__["_ours"], self.__dict__["_real"]
+        try:
+            return getattr(ours, name)
+        except AttributeError as ours_error:
+            if name.startswith("__") or name in ("python",):
+                try:
+                    return getattr(real, name)
+                except AttributeError:
+                    pass
+            raise ours_error
+
+    def __dir__(self):
+        return dir(self.__dict__["_ours"])
+
+
+def module_aliases():
+    """dict `sys.modules` name -> module, for the duration of a script."""
+    import tf1_dnn._compat as compat  # the real tensorflow, imported first
+    from tf1_dnn import tf
+    aliases = {
+        "tensorflow": _TensorflowAlias(tf, compat.tf2),
+        "tensorflow.compat": tf.compat,
+        "tensorflow.compat.v1": tf,
+    }
+    for name in ("examples", "examples.tutorials", "examples.tutorials.mnist",
+                 "examples.tutorials.mnist.input_data"):
+        aliases["tensorflow." + name] = importlib.import_module(
+            "tf1_dnn." + name)
+    try:
+        contrib = importlib.import_module("tf1_dnn.contrib")
+    except ImportError:
+        contrib = None
+    if contrib is not None:
+        aliases["tensorflow.contrib"] = contrib
+        for name in getattr(contrib, "__all__", dir(contrib)):
+            try:
+                sub = getattr(contrib, name)
+            except (AttributeError, ImportError):
+                continue
+            if isinstance(sub, types.ModuleType):
+                aliases["tensorflow.contrib." + name] = sub
+    return aliases
+
+
+def run_script(path, args=(), scan=True, stderr=None):
+    """Runs the TF 1.x script at `path` with `args`; returns its exit status.
+
+    Args:
+      path: the script.
+      args: its command-line arguments (`sys.argv[1:]`).
+      scan: report unmappable names on `stderr` before running.
+      stderr: where the report goes (default `sys.stderr`).
+    """
+    stderr = stderr or sys.stderr
+    path = os.path.abspath(path)
+    if scan:
+        from tf1_dnn.upgrade import format_findings, scan as scan_source
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        try:
+            findings = scan_source(source, path)
+        except SyntaxError as e:
+            print(f"tf1_dnn run: {path}:{e.lineno}: cannot parse ({e.msg}); "
+                  "is it Python 3?", file=stderr)
+            return 1
+        for line in format_findings(findings):
+            print(f"tf1_dnn run: warning: {line}", file=stderr)
+    aliases = module_aliases()
+    saved_modules = {name: sys.modules.get(name) for name in aliases}
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.modules.update(aliases)
+    sys.argv = [path] + list(args)
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        runpy.run_path(path, run_name="__main__")
+        return 0
+    except SystemExit as e:
+        if e.code is None:
+            return 0
+        if isinstance(e.code, int):
+            return e.code
+        print(e.code, file=stderr)
+        return 1
+    finally:
+        for name, module in saved_modules.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    scan = True
+    while argv and argv[0].startswith("-"):
+        option = argv.pop(0)
+        if option in ("-h", "--help"):
+            print(_USAGE)
+            return 0
+        if option == "--no-scan":
+            scan = False
+        else:
+            print(f"tf1_dnn run: unknown option {option!r}\n\n{_USAGE}",
+                  file=sys.stderr)
+            return 2
+    if not argv:
+        print(_USAGE, file=sys.stderr)
+        return 2
+    script, args = argv[0], argv[1:]
+    if not os.path.isfile(script):
+        print(f"tf1_dnn run: no such script: {script}", file=sys.stderr)
+        return 2
+    return run_script(script, args, scan=scan)
