@@ -6,7 +6,11 @@ import pathlib
 import numpy as np
 import pytest
 
-from tf1_dnn import tf
+# No test may touch the internet: downloads from non-loopback hosts are
+# refused (inherited by the subprocesses tests start).
+os.environ["TF1_DNN_OFFLINE"] = "1"
+
+from tf1_dnn import tf  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
