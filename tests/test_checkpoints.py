@@ -308,3 +308,31 @@ def test_modules_change_nothing_global_and_work_in_plain_compat_v1(
     assert out.stdout.split("\n")[:2] == ["True True", "True True"]
     assert "removed the stale _output_shapes attribute of 12 node(s)" in \
         out.stderr
+
+
+def test_imported_saver_ignores_a_second_saver_in_the_same_scope(tmp_path):
+    """The book's pattern: import_meta_graph, add layers, build tf.train.Saver(),
+    then restore with the *imported* saver. TF 2.21 names the second saver's
+    ops save/RestoreV2_1 in the same scope; only the imported saver's own
+    variables may be checked and restored."""
+    prefix = str(tmp_path / "m.ckpt")
+    with tf.Graph().as_default():
+        v = tf.Variable(1.5, name="v")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            saver.save(sess, prefix)
+    with tf.Graph().as_default() as g:
+        imported = tf.train.import_meta_graph(prefix + ".meta")
+        new_v = tf.Variable(2.0, name="new_v")
+        second = tf.train.Saver()
+        assert g.get_operation_by_name("save/RestoreV2_1")  # same scope
+        assert set(checkpoints.saver_restore_targets(imported)) == {"v"}
+        assert set(checkpoints.saver_restore_targets(second)) == {"v", "new_v"}
+        with tf.Session() as sess:
+            sess.run(new_v.initializer)
+            imported.restore(sess, prefix)
+            assert sess.run("v:0") == 1.5
+            assert sess.run(new_v) == 2.0
+            with pytest.raises(Exception, match="new_v"):
+                second.restore(sess, prefix)

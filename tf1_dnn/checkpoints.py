@@ -500,24 +500,44 @@ def _find_assign(tensor, depth=3):
     return None
 
 
+def _restore_ops(graph, restore_name):
+    """The `RestoreV2` ops that the saver's restore op depends on.
+
+    Walks back from `restore_name` (e.g. "save/restore_all") through data and
+    control inputs, so a second `tf.train.Saver()` built after
+    `import_meta_graph` -- whose ops TF 2.21 also puts under `save/`
+    (`save/RestoreV2_1`) -- is not mistaken for the imported saver.
+    """
+    try:
+        start = graph.get_operation_by_name(restore_name)
+    except (KeyError, ValueError):
+        return []
+    seen, stack, found = set(), [start], []
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        if op.type == "RestoreV2":
+            found.append(op)
+            continue
+        stack.extend(op.control_inputs)
+        stack.extend(t.op for t in op.inputs)
+    return sorted(found, key=lambda o: o.name)
+
+
 def saver_restore_targets(saver, graph=None):
     """{checkpoint key: (target op name, target TensorShape)} for a saver.
 
-    Read from the saver's own `RestoreV2` ops in the graph, so it is exact
-    for savers built in Python and savers imported with a `.meta` alike.
-    Returns None when the restore ops are not `RestoreV2` (V1 savers).
+    Read from the `RestoreV2` ops the saver's own restore op depends on, so it
+    is exact for savers built in Python and savers imported with a `.meta`
+    alike, and ignores other savers sharing the `save/` scope. Returns None
+    when the restore ops are not `RestoreV2` (V1 savers).
     """
     graph = graph or v1.get_default_graph()
-    restore_name = saver.saver_def.restore_op_name
-    scope = restore_name.rsplit("/", 1)[0] + "/"
+    ops = _restore_ops(graph, saver.saver_def.restore_op_name)
     targets = {}
-    found = False
-    for op in graph.get_operations():
-        if op.type != "RestoreV2" or not op.name.startswith(scope):
-            continue
-        if re.match(r"save(_\d+)?/", op.name[len(scope):]):
-            continue  # a nested saver scope (save/save_1/...)
-        found = True
+    for op in ops:
         names = _const_strings(op.inputs[1])
         slices = _const_strings(op.inputs[2])
         if names is None:
@@ -531,7 +551,7 @@ def saver_restore_targets(saver, graph=None):
                                  _target_shape(assign))
             else:
                 targets.setdefault(name, (None, v1.TensorShape(None)))
-    return targets if found else None
+    return targets if ops else None
 
 
 def validate_restore(targets, prefix, read_values=True):
