@@ -1,0 +1,137 @@
+"""Caching the frozen layers (ch. 11).
+
+The book's listing, unchanged:
+
+    h2_cache = sess.run(hidden2, feed_dict={X: mnist.train.images})
+
+    for epoch in range(n_epochs):
+        shuffled_idx = np.random.permutation(mnist.train.num_examples)
+        hidden2_batches = np.array_split(h2_cache[shuffled_idx], n_batches)
+        y_batches = np.array_split(mnist.train.labels[shuffled_idx], n_batches)
+        for hidden2_batch, y_batch in zip(hidden2_batches, y_batches):
+            sess.run(training_op, feed_dict={hidden2:hidden2_batch, y:y_batch})
+
+The frozen layers' output is computed once for the whole training set, then
+fed straight into `hidden2` (feeding an intermediate tensor skips everything
+below it). Quick mode caches a fifth of the training set.
+
+Needs checkpoints/my_model_final.ckpt (from 06_gradient_clipping.py, which is
+run first when the checkpoint is missing).
+
+Run: python -m tf1_dnn run legacy_examples/12_caching_frozen_layers.py [--epochs N] [--quick]
+"""
+import argparse
+import os
+import runpy
+import sys
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.examples.tutorials.mnist import input_data
+
+parser = argparse.ArgumentParser(description="Caching frozen layers")
+parser.add_argument("--epochs", type=int, default=20)
+parser.add_argument("--quick", action="store_true",
+                    help="1 epoch on a fifth of the training set")
+args = parser.parse_args()
+
+# Checkpoints go to <repo>/checkpoints/ (quick runs: checkpoints/quick/).
+CKPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "checkpoints", "quick" if args.quick else "")
+os.makedirs(CKPT_DIR, exist_ok=True)
+MODEL_PATH = os.path.join(CKPT_DIR, "my_model_final.ckpt")
+BASE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "06_gradient_clipping.py")
+if not os.path.exists(MODEL_PATH + ".index"):
+    # The pretrained model is missing: train it first.
+    saved_argv, sys.argv = sys.argv, [BASE_SCRIPT] + (["--quick"] if args.quick else [])
+    runpy.run_path(BASE_SCRIPT, run_name="__main__")
+    sys.argv = saved_argv
+    tf.reset_default_graph()
+
+mnist = input_data.read_data_sets("/tmp/data/")
+
+np.random.seed(42)       # the notebook's reset_graph()
+tf.set_random_seed(42)
+
+n_epochs = 1 if args.quick else args.epochs
+n_train = mnist.train.num_examples // (5 if args.quick else 1)
+batch_size = 50
+
+n_inputs = 28 * 28  # MNIST
+n_hidden1 = 300 # reused
+n_hidden2 = 50  # reused
+n_hidden3 = 50  # reused
+n_hidden4 = 20  # new!
+n_outputs = 10  # new!
+
+X = tf.placeholder(tf.float32, shape=(None, n_inputs), name="X")
+y = tf.placeholder(tf.int64, shape=(None), name="y")
+
+with tf.name_scope("dnn"):
+    hidden1 = tf.layers.dense(X, n_hidden1, activation=tf.nn.relu,
+                              name="hidden1") # reused frozen
+    hidden2 = tf.layers.dense(hidden1, n_hidden2, activation=tf.nn.relu,
+                              name="hidden2") # reused frozen
+    hidden2_stop = tf.stop_gradient(hidden2)
+    hidden3 = tf.layers.dense(hidden2_stop, n_hidden3, activation=tf.nn.relu,
+                              name="hidden3") # reused, not frozen
+    hidden4 = tf.layers.dense(hidden3, n_hidden4, activation=tf.nn.relu,
+                              name="hidden4") # new!
+    logits = tf.layers.dense(hidden4, n_outputs, name="outputs") # new!
+
+with tf.name_scope("loss"):
+    xentropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    loss = tf.reduce_mean(xentropy, name="loss")
+
+with tf.name_scope("eval"):
+    correct = tf.nn.in_top_k(logits, y, 1)
+    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
+
+learning_rate = 0.01
+
+with tf.name_scope("train"):                                         # not shown in the book
+    optimizer = tf.train.GradientDescentOptimizer(learning_rate)     # not shown
+    training_op = optimizer.minimize(loss)
+
+reuse_vars = tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES,
+                               scope="hidden[123]") # regular expression
+restore_saver = tf.train.Saver(reuse_vars) # to restore layers 1-3
+
+init = tf.global_variables_initializer()
+saver = tf.train.Saver()
+
+X_train = mnist.train.images[:n_train]
+y_train = mnist.train.labels[:n_train]
+n_batches = len(X_train) // batch_size
+
+with tf.Session() as sess:
+    init.run()
+    restore_saver.restore(sess, MODEL_PATH)
+    kernel1 = tf.get_default_graph().get_tensor_by_name("hidden1/kernel:0")
+    kernel1_before = kernel1.eval()
+
+    h2_cache = sess.run(hidden2, feed_dict={X: X_train})
+    h2_cache_valid = sess.run(hidden2, feed_dict={X: mnist.validation.images}) # not shown in the book
+
+    for epoch in range(n_epochs):
+        shuffled_idx = np.random.permutation(len(X_train))
+        hidden2_batches = np.array_split(h2_cache[shuffled_idx], n_batches)
+        y_batches = np.array_split(y_train[shuffled_idx], n_batches)
+        for hidden2_batch, y_batch in zip(hidden2_batches, y_batches):
+            sess.run(training_op, feed_dict={hidden2:hidden2_batch, y:y_batch})
+
+        accuracy_val = accuracy.eval(feed_dict={hidden2: h2_cache_valid, # not shown
+                                                y: mnist.validation.labels}) # not shown
+        print(epoch, "Validation accuracy:", accuracy_val)               # not shown
+    # Same accuracy through the whole network as through the cache.
+    accuracy_full = accuracy.eval(feed_dict={X: mnist.validation.images,
+                                             y: mnist.validation.labels})
+    kernel1_after = kernel1.eval()
+
+    save_path = saver.save(sess, os.path.join(CKPT_DIR, "my_new_model_final.ckpt"))
+
+assert abs(accuracy_full - accuracy_val) < 1e-6, (accuracy_full, accuracy_val)
+assert np.array_equal(kernel1_before, kernel1_after), "hidden1 is frozen"
+assert accuracy_val > 0.5, accuracy_val
+print("RESULT validation_accuracy=%.4f" % accuracy_val)
