@@ -29,11 +29,6 @@ from tf1_dnn import tf
 EXAMPLES = REPO / "legacy_examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
 
-# Scripts that restore from an import_meta_graph() Saver after building a new
-# Saver in the same graph (the book's pattern).
-IMPORT_META_GRAPH_THEN_SAVER = {"07_reuse_import_meta_graph.py",
-                                "exercise_09_transfer_learning.py"}
-
 # The chapter's sections and exercises that must have a script.
 EXPECTED = [
     "01_he_initialization.py", "02_leaky_relu.py", "03_elu.py", "04_selu.py",
@@ -79,32 +74,6 @@ def test_script_is_unchanged_tf1_style(name):
     assert re.search(r"^assert .*\n(.*\n)*print\(\"RESULT ", source, re.M)
 
 
-def _import_meta_graph_saver_bug(tmp_path):
-    """Why a restore with the Saver import_meta_graph() returned fails, or None.
-
-    TF 1.x: that Saver restores exactly the variables of the saved graph, even
-    after new variables and a new `tf.train.Saver()` were added.
-    """
-    from tf1_dnn.checkpoints import CheckpointMismatchError
-    prefix = str(tmp_path / "probe.ckpt")
-    with tf.Graph().as_default():
-        v = tf.Variable(1.0, name="v")
-        with tf.Session() as sess:
-            sess.run(v.initializer)
-            tf.train.Saver().save(sess, prefix)
-    with tf.Graph().as_default():
-        saver = tf.train.import_meta_graph(prefix + ".meta")
-        tf.Variable(2.0, name="new_v")
-        tf.train.Saver()
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            try:
-                saver.restore(sess, prefix)
-            except CheckpointMismatchError as e:
-                return str(e).splitlines()[0]
-    return None
-
-
 def _run_in_process(name, capsys):
     from tf1_dnn.runner import run_script
     tf.reset_default_graph()
@@ -119,12 +88,6 @@ def _run_in_process(name, capsys):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_script_runs_quick_and_is_sane(name, capsys, tmp_path, fashion_mnist_dir):
-    if name in IMPORT_META_GRAPH_THEN_SAVER:
-        bug = _import_meta_graph_saver_bug(tmp_path)
-        if bug:
-            pytest.xfail("tf1_dnn.checkpoints validates the import_meta_graph() "
-                         "Saver against every save/RestoreV2* op, including a "
-                         f"later Saver's: {bug}")
     rc, out = _run_in_process(name, capsys)
     assert rc == 0
     results = [line for line in out.splitlines() if line.startswith("RESULT ")]
