@@ -26,6 +26,7 @@ import math
 import os
 
 from tf1_dnn._compat import v1
+from tf1_dnn._plateau import improved
 
 __all__ = ["EarlyStopping"]
 
@@ -121,11 +122,7 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def _improved(self, metric):
-        if math.isnan(metric):
-            return False
-        if self.mode == "min":
-            return metric < self.best - self.min_delta
-        return metric > self.best + self.min_delta
+        return improved(metric, self.best, self.mode, self.min_delta)
 
     def update(self, metric):
         """Records one validation evaluation; returns True when to stop.

@@ -29,6 +29,7 @@ import math
 import numbers
 
 from tf1_dnn._compat import v1
+from tf1_dnn._plateau import improved
 
 __all__ = ["exponential_decay", "power_decay", "piecewise_constant",
            "one_cycle", "ReduceOnPlateau"]
@@ -286,11 +287,7 @@ class ReduceOnPlateau:
                 self._assign = learning_rate.assign(self._new_lr)
 
     def _improved(self, metric):
-        if math.isnan(metric):
-            return False
-        if self.mode == "min":
-            return metric < self.best - self.min_delta
-        return metric > self.best + self.min_delta
+        return improved(metric, self.best, self.mode, self.min_delta)
 
     def update(self, metric):
         """Records one evaluation; returns the learning rate now in effect."""
