@@ -21,7 +21,9 @@ def _run(code):
 def test_namespace_forwards_compat_v1_and_overrides_layers():
     import tensorflow
     assert tf.placeholder is tensorflow.compat.v1.placeholder
-    assert tf.Session is tensorflow.compat.v1.Session
+    # tf.Session is tf1_dnn's drop-in subclass (cached fast run path).
+    assert issubclass(tf.Session, tensorflow.compat.v1.Session)
+    assert tf.Session.__module__ == "tf1_dnn.session"
     from tf1_dnn import layers
     assert tf.layers is layers
     assert tf.layers.dense is layers.dense

@@ -17,6 +17,10 @@ TensorFlow 2.21 with Keras 3 no longer gives:
 * `tf.examples.tutorials.mnist.input_data` -- `read_data_sets`.
 * `tf.train.import_meta_graph` / `Saver` / `latest_checkpoint` that also load
   the checkpoints TF 1.x wrote which plain `tf.compat.v1` rejects.
+* `tf.Session` / `tf.InteractiveSession` -- drop-in subclasses of the
+  `tf.compat.v1` ones whose `run` caches, per fetch/feed signature, what the
+  stock `run` rebuilds on every call (same results and errors; see
+  `tf1_dnn.session`).
 * `tf.compat.v1` -- this namespace again, so 1.13/1.14-era code that spelled
   `tf.compat.v1.layers.dense` works too.
 
@@ -38,6 +42,10 @@ enable_tf1_behaviour()
 
 # tf.train: everything tf.compat.v1.train has; checkpoint loading overridden.
 _TRAIN_OVERRIDES = {
+    "import_meta_graph": "tf1_dnn.checkpoints:import_meta_graph",
+    "Saver": "tf1_dnn.checkpoints:Saver",
+    "latest_checkpoint": "tf1_dnn.checkpoints:latest_checkpoint",
+    "get_checkpoint_state": "tf1_dnn.checkpoints:get_checkpoint_state",
 }
 
 train = LazyNamespace(
@@ -54,6 +62,8 @@ _OVERRIDES = {
     "layers": "tf1_dnn.layers",
     "contrib": "tf1_dnn.contrib",
     "examples": "tf1_dnn.examples",
+    "Session": "tf1_dnn.session:Session",
+    "InteractiveSession": "tf1_dnn.session:InteractiveSession",
 }
 
 

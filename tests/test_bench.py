@@ -1,0 +1,109 @@
+"""tf1_dnn.bench: `python -m tf1_dnn bench --quick` end to end on a subset.
+
+Checks the structure of bench.json / bench.md, that every variant trained
+(validation accuracy above chance), the FLOP counts against closed form and
+the CLI's errors. Timings are printed, never asserted (shared machine).
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tf1_dnn import bench
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_dense_flops_closed_form():
+    # W1: 784-300-100-10, all trained: layer 1 has no input gradient.
+    n = 1000
+    w1 = 784 * 300 * 4 + (300 * 100 + 100 * 10) * 6
+    assert bench.dense_flops(bench.WORKLOADS["W1"], n) == w1 * n
+    # F-cache: frozen hidden1-2 are not run at all; hidden3 (the first
+    # trained layer) needs no input gradient.
+    cache = 50 * 50 * 4 + (50 * 20 + 20 * 10) * 6
+    assert bench.dense_flops(bench.WORKLOADS["F-cache"], n) == cache * n
+    # F-feed: frozen layers run forward only.
+    feed = (784 * 300 + 300 * 50) * 2 + cache
+    assert bench.dense_flops(bench.WORKLOADS["F-feed"], n) == feed * n
+
+
+def test_markdown_has_one_row_per_workload_and_variant():
+    results = {"n_train": 10, "timed_epochs": 1, "rounds": 1, "cpu_count": 2,
+               "rows": [dict(workload="W1", variant=v, epoch_seconds=0.5,
+                             epoch_cpu_seconds=0.4,
+                             ratio_to_official=None if v == "legacy" else 1.0,
+                             gflops=1.0, valid_accuracy=0.5)
+                        for v in ("official", "legacy")],
+               "import": {"seconds": {"import tensorflow": 2.0,
+                                      "from tf1_dnn import tf": 2.1},
+                          "added": 0.1}}
+    md = bench.to_markdown(results)
+    assert "| W1 | official | 0.500 | 0.400 | 1.00 | 1.0 | 0.5000 |" in md
+    assert "| W1 | legacy | 0.500 | 0.400 | - | 1.0 | 0.5000 |" in md
+    assert "adds +0.10 s" in md
+
+
+def test_cli_rejects_unknown_names(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--workloads", "W9"])
+    assert "unknown workload 'W9'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--variants", "fastest"])
+    assert "unknown variant 'fastest'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_quick_bench_end_to_end(tmp_path, fashion_mnist_dir):
+    out = tmp_path / "bench"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tf1_dnn", "bench", "--quick",
+         "--workloads", "W1,F-cache", "--variants", "official,legacy,library",
+         "--n-train", "2200", "--import-rounds", "1", "--out", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    print(proc.stdout)
+    results = json.loads((out / "bench.json").read_text())
+    md = (out / "bench.md").read_text()
+    assert results["n_train"] == 2200 and results["quick"] is True
+    rows = {(r["workload"], r["variant"]): r for r in results["rows"]}
+    variants = ["legacy", "library"] + (
+        ["official"] if bench._have_tf_keras() else [])
+    assert set(rows) == {(w, v) for w in ("W1", "F-cache") for v in variants}
+    for (w, v), r in rows.items():
+        assert r["epoch_seconds"] > 0 and r["gflops"] > 0
+        # chance is 0.10 (+-0.004 on 5 000 images); F-cache trains only the
+        # top layers on random frozen features for 88 steps: ~0.17.
+        assert r["valid_accuracy"] > 0.12, (w, v)
+        assert f"| {w} | {v} | " in md
+        if "official" in variants:     # one round: plain ratio of medians
+            assert r["ratio_to_official"] == pytest.approx(
+                r["epoch_seconds"] / rows[(w, "official")]["epoch_seconds"])
+    # The legacy loop really used tf1_dnn's fast Session.run: 2 epochs x 44
+    # steps, all fast but the first; stock: init.run, that first step and
+    # accuracy.eval (a new signature).
+    assert rows[("W1", "legacy")]["fast_run_stats"] == [2 * 44 - 1, 3]
+    imp = results["import"]
+    assert set(imp["seconds"]) == {"import tensorflow",
+                                   "from tf1_dnn import tf"}
+    assert imp["added"] == pytest.approx(
+        imp["seconds"]["from tf1_dnn import tf"]
+        - imp["seconds"]["import tensorflow"])
+
+
+def test_profile_step_counts_ops_of_one_step(graph, session_config):
+    from tf1_dnn import tf
+    import numpy as np
+    X = tf.placeholder(tf.float32, (None, 4), name="X")
+    w = tf.get_variable("w", shape=[4, 3])
+    out = tf.nn.relu(tf.matmul(X, w))
+    with tf.Session(config=session_config) as sess:
+        sess.run(w.initializer)
+        rows, n_ops = bench.profile_step(
+            sess, out, {X: np.ones((2, 4), np.float32)}, n=3)
+    types = {r[0]: r[2] for r in rows}
+    assert types["MatMul"] == 1 and types["Relu"] == 1
+    assert n_ops == sum(types.values())
+    assert all(us >= 0 for _, us, _ in rows)

@@ -1,0 +1,396 @@
+"""tf1_dnn.session: a drop-in tf.compat.v1.Session with a cached fast `run`.
+
+Every test runs the same calls through the stock `tf.compat.v1.Session` and
+through ours and compares results (values, types, structure) and errors;
+`fast_run_stats` proves the fast path was really taken where it should be.
+"""
+
+import collections
+
+import numpy as np
+import pytest
+
+from tf1_dnn import tf
+from tf1_dnn import session as session_mod
+from tf1_dnn._compat import v1
+
+Session = session_mod.Session
+Pair = collections.namedtuple("Pair", "a b")
+
+
+
+def test_fast_path_available_on_this_tensorflow():
+    # TF 2.21 has every private member the fast path needs; if a future TF
+    # drops one, this fails first (and every run takes the stock path).
+    assert session_mod.FAST_RUN_AVAILABLE
+
+
+def _graph():
+    g = tf.Graph()
+    with g.as_default():
+        X = tf.placeholder(tf.float32, shape=(None, 3), name="X")
+        s = tf.placeholder_with_default(np.float32(2.0), shape=(), name="s")
+        flag = tf.placeholder_with_default(False, shape=(), name="flag")
+        w = tf.get_variable("w", initializer=np.arange(3, dtype=np.float32))
+        y = tf.identity(tf.reduce_sum(X * w, axis=1) * s, name="y")
+        z = tf.cond(flag, lambda: y * 10.0, lambda: y, name="z")
+        counter = tf.get_variable("counter", initializer=0,
+                                  use_resource=False)
+        incr = tf.assign_add(counter, 1, name="incr")
+        init = tf.global_variables_initializer()
+    return g, dict(X=X, s=s, flag=flag, w=w, y=y, z=z, counter=counter,
+                   incr=incr, init=init)
+
+
+def _both(calls, config=None):
+    """Runs calls(sess, t) under a stock and a tf1_dnn session."""
+    out = []
+    for cls in (v1.Session, Session):
+        g, t = _graph()
+        with cls(graph=g, config=config) as sess:
+            sess.run(t["init"])
+            out.append((calls(sess, t), sess))
+    return out
+
+
+def _assert_same(a, b):
+    assert type(a) is type(b), (type(a), type(b))
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_same(x, y)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b
+
+
+XB = np.array([[1, 2, 3], [4, 5, 6]], np.float32)
+
+
+@pytest.mark.parametrize("fetch", [
+    lambda t: t["y"],
+    lambda t: [t["y"], t["w"]],
+    lambda t: (t["y"], [t["incr"], t["y"]]),
+    lambda t: {"y": t["y"], "nested": {"w": t["w"], "op": t["incr"].op}},
+    lambda t: collections.OrderedDict([("b", t["y"]), ("a", t["w"])]),
+    lambda t: Pair(a=t["y"], b=[t["w"]]),
+    lambda t: "y:0",
+    lambda t: ["y:0", "incr"],
+    lambda t: t["incr"].op,
+    lambda t: [t["incr"].op],
+    lambda t: t["w"],               # a Variable
+    lambda t: [],
+    lambda t: {},
+], ids=["tensor", "list", "tuple", "dict", "ordereddict", "namedtuple",
+        "name", "names", "op", "op-list", "variable", "empty-list",
+        "empty-dict"])
+def test_fetch_structures_match_stock_session(fetch):
+    def calls(sess, t):
+        return [sess.run(fetch(t), feed_dict={t["X"]: XB})
+                for _ in range(4)]
+    (stock, _), (ours, sess) = _both(calls)
+    _assert_same(stock, ours)
+    fast, _ = sess.fast_run_stats()
+    assert fast >= 2          # calls 2-4 took the fast path
+
+
+def test_defaultdict_fetch_keeps_its_factory():
+    def calls(sess, t):
+        fetch = collections.defaultdict(list, {"y": t["y"]})
+        return [sess.run(fetch, feed_dict={t["X"]: XB}) for _ in range(3)]
+    (stock, _), (ours, _) = _both(calls)
+    for a, b in zip(stock, ours):
+        assert isinstance(b, collections.defaultdict)
+        assert b.default_factory is list and a.default_factory is list
+        np.testing.assert_array_equal(a["y"], b["y"])
+
+
+@pytest.mark.parametrize("feeds", [
+    lambda t: {t["X"]: XB},
+    lambda t: {t["X"]: XB, t["s"]: 0.5},                 # Python float
+    lambda t: {t["X"]: XB, t["s"]: np.float32(3)},       # numpy scalar
+    lambda t: {t["X"]: XB, t["flag"]: True},             # Python bool
+    lambda t: {t["X"]: XB.astype(np.float64)},           # converted: stock
+    lambda t: {t["X"]: XB.tolist()},                     # list: stock
+    lambda t: {"X:0": XB},                               # name key: stock
+    lambda t: {t["X"]: XB, t["s"]: 4},                   # int: stock
+    lambda t: {t["X"]: XB, t["y"]: np.ones(2, np.float32)},  # fed fetch
+], ids=["array", "float", "np-scalar", "bool", "float64", "list", "name-key",
+        "int", "fed-fetch"])
+def test_feed_forms_match_stock_session(feeds):
+    def calls(sess, t):
+        return [sess.run([t["z"], t["y"]], feed_dict=feeds(t))
+                for _ in range(3)]
+    (stock, _), (ours, _) = _both(calls)
+    _assert_same(stock, ours)
+
+
+def test_stock_path_for_conversions_fast_path_for_plain_arrays():
+    g, t = _graph()
+    with Session(graph=g) as sess:
+        sess.run(t["init"])
+        for _ in range(5):
+            sess.run(t["y"], feed_dict={t["X"]: XB.tolist()})
+        assert sess.fast_run_stats()[0] == 0
+        for _ in range(5):
+            sess.run(t["y"], feed_dict={t["X"]: XB})
+        # The signature (fetch y, feed X) was already cached by the list
+        # calls (whose values then missed): all five array calls are fast.
+        assert sess.fast_run_stats() == (5, 6)   # stock: init + 5 lists
+
+
+def test_stateful_op_runs_exactly_once_per_call():
+    def calls(sess, t):
+        for _ in range(7):
+            sess.run(t["incr"])
+        return sess.run(t["counter"])
+    (stock, _), (ours, _) = _both(calls)
+    assert stock == ours == 7
+
+
+@pytest.mark.parametrize("bad", [
+    lambda t: ({t["X"]: np.ones((2, 4), np.float32)}, ValueError,
+               "Cannot feed value of shape"),
+    lambda t: ({t["X"]: tf.constant(XB)}, TypeError,
+               "The value of a feed cannot be a tf.Tensor"),
+    lambda t: ({t["X"]: XB, t["s"]: 2 ** 40}, None, None),
+], ids=["shape", "tensor-value", "big-int"])
+def test_errors_are_the_stock_ones(bad):
+    for cls in (v1.Session, Session):
+        g, t = _graph()
+        with cls(graph=g) as sess:
+            sess.run(t["init"])
+            for _ in range(3):
+                sess.run(t["y"], feed_dict={t["X"]: XB})   # warm the cache
+            with g.as_default():
+                feed, exc, msg = bad(t)
+            if exc is None:
+                # float32 placeholder and a big Python int: stock converts.
+                np.testing.assert_allclose(
+                    sess.run(t["y"], feed_dict=feed), [8 * 2.0 ** 40,
+                                                       17 * 2.0 ** 40],
+                    rtol=1e-6)
+                continue
+            with pytest.raises(exc, match=msg):
+                sess.run(t["y"], feed_dict=feed)
+
+
+def test_runtime_error_same_type_and_node():
+    for cls in (v1.Session, Session):
+        g = tf.Graph()
+        with g.as_default():
+            X = tf.placeholder(tf.float32, shape=(None,), name="X")
+            checked = tf.debugging.check_numerics(X, "bad value", name="chk")
+        with cls(graph=g) as sess:
+            for _ in range(3):
+                sess.run(checked, feed_dict={X: np.ones(2, np.float32)})
+            with pytest.raises(tf.errors.InvalidArgumentError) as info:
+                sess.run(checked, feed_dict={X: np.array([np.nan],
+                                                         np.float32)})
+            assert info.value.op is not None and info.value.op.name == "chk"
+
+
+def test_none_fetch_and_missing_feed_raise_like_stock():
+    for cls in (v1.Session, Session):
+        g, t = _graph()
+        with cls(graph=g) as sess:
+            sess.run(t["init"])
+            with pytest.raises(TypeError, match="has invalid type"):
+                sess.run(None)
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match="placeholder"):
+                sess.run(t["y"])
+
+
+def test_run_options_and_metadata_use_stock_path():
+    g, t = _graph()
+    with Session(graph=g) as sess:
+        sess.run(t["init"])
+        meta = tf.RunMetadata()
+        opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+        for _ in range(3):
+            out = sess.run(t["y"], feed_dict={t["X"]: XB}, options=opts,
+                           run_metadata=meta)
+        np.testing.assert_array_equal(out, [16.0, 34.0])
+        assert len(meta.step_stats.dev_stats) > 0
+        assert sess.fast_run_stats()[0] == 0
+
+
+def test_eval_and_op_run_use_default_session():
+    g, t = _graph()
+    with g.as_default(), Session() as sess:
+        t["init"].run()
+        for _ in range(3):
+            t["incr"].op.run()
+        vals = [t["y"].eval(feed_dict={t["X"]: XB}) for _ in range(3)]
+        assert t["counter"].eval() == 3
+        for v in vals:
+            np.testing.assert_array_equal(v, [16.0, 34.0])
+        assert sess.fast_run_stats()[0] >= 2
+        assert tf.get_default_session() is sess
+
+
+def test_interactive_session_installs_itself_and_closes():
+    g, t = _graph()
+    with g.as_default():
+        sess = session_mod.InteractiveSession()
+        try:
+            assert isinstance(sess, v1.InteractiveSession)
+            assert tf.get_default_session() is sess
+            t["init"].run()
+            for _ in range(3):
+                np.testing.assert_array_equal(
+                    t["y"].eval(feed_dict={t["X"]: XB}), [16.0, 34.0])
+            assert sess.fast_run_stats()[0] >= 1
+        finally:
+            sess.close()
+        with pytest.raises(RuntimeError, match="closed Session"):
+            sess.run(t["y"], feed_dict={t["X"]: XB})
+
+
+def test_closed_session_raises_like_stock():
+    g, t = _graph()
+    sess = Session(graph=g)
+    sess.run(t["init"])
+    for _ in range(3):
+        sess.run(t["y"], feed_dict={t["X"]: XB})
+    sess.close()
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session"):
+        sess.run(t["y"], feed_dict={t["X"]: XB})
+
+
+def test_graph_growth_clears_cache_and_new_ops_work():
+    g, t = _graph()
+    with Session(graph=g) as sess:
+        sess.run(t["init"])
+        for _ in range(3):
+            sess.run(t["y"], feed_dict={t["X"]: XB})
+        assert len(sess._fast_cache) == 1
+        with g.as_default():
+            doubled = t["y"] * 2.0
+        assert sess.run(doubled, feed_dict={t["X"]: XB}).tolist() == [32, 68]
+        assert len(sess._fast_cache) == 0
+        g.finalize()
+        for _ in range(3):
+            out = sess.run(doubled, feed_dict={t["X"]: XB})
+        assert out.tolist() == [32.0, 68.0]
+        assert len(sess._fast_cache) == 1
+
+
+def test_other_graph_tensor_raises_like_stock():
+    g, t = _graph()
+    other, u = _graph()
+    for cls in (v1.Session, Session):
+        with cls(graph=g) as sess:
+            sess.run(t["init"])
+            with pytest.raises((TypeError, ValueError)):
+                sess.run(u["y"], feed_dict={t["X"]: XB})
+
+
+def test_is_a_tf_session():
+    g, _ = _graph()
+    with Session(graph=g) as sess:
+        assert isinstance(sess, v1.Session)
+        assert sess.graph is g
+
+
+def test_small_model_config_depends_on_model_size():
+    small, big = tf.Graph(), tf.Graph()
+    with small.as_default():
+        tf.get_variable("w", shape=[784, 300])
+        tf.get_variable("frozen_big", shape=[2000, 2000], trainable=False)
+    with big.as_default():
+        tf.get_variable("w", shape=[1000, 1001])
+    cfg = session_mod.small_model_config(small)
+    assert cfg.intra_op_parallelism_threads == 1
+    assert cfg.inter_op_parallelism_threads == 0
+    assert session_mod.small_model_config(
+        big).intra_op_parallelism_threads == 0
+
+
+def test_config_none_keeps_tensorflow_defaults():
+    g, _ = _graph()
+    with Session(graph=g) as sess, v1.Session(graph=g) as stock:
+        assert sess._config == stock._config
+        assert sess._config.intra_op_parallelism_threads == 0
+    mine = tf.ConfigProto(intra_op_parallelism_threads=3)
+    with Session(graph=g, config=mine) as sess:
+        assert sess._config is mine
+
+
+def test_training_loop_bit_identical_to_stock(session_config):
+    """Same seed, same batches: identical weights after a legacy SGD loop."""
+    rng = np.random.RandomState(0)
+    X_all = rng.rand(600, 20).astype(np.float32)
+    y_all = (X_all[:, :3].sum(axis=1) > 1.5).astype(np.int32)
+    finals = []
+    for cls in (v1.Session, Session):
+        g = tf.Graph()
+        with g.as_default():
+            tf.set_random_seed(7)
+            X = tf.placeholder(tf.float32, shape=(None, 20), name="X")
+            y = tf.placeholder(tf.int32, shape=(None), name="y")
+            training = tf.placeholder_with_default(False, shape=())
+            h = tf.layers.dense(X, 16, name="hidden1")
+            h = tf.nn.elu(tf.layers.batch_normalization(
+                h, training=training, momentum=0.9))
+            logits = tf.layers.dense(h, 2, name="outputs")
+            loss = tf.reduce_mean(
+                tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=y, logits=logits))
+            training_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            extra_update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            init = tf.global_variables_initializer()
+        np.random.seed(3)
+        with cls(graph=g, config=session_config) as sess:
+            init.run()
+            for epoch in range(3):
+                for idx in np.array_split(np.random.permutation(600), 12):
+                    sess.run([training_op, extra_update_ops],
+                             feed_dict={training: True, X: X_all[idx],
+                                        y: y_all[idx]})
+            finals.append(sess.run(g.get_collection("variables")))
+    for a, b in zip(*finals):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tf_namespace_session_is_ours_and_with_block_works():
+    assert tf.Session is Session
+    assert tf.InteractiveSession is session_mod.InteractiveSession
+    assert tf.compat.v1.Session is Session
+    g, t = _graph()
+    with g.as_default():
+        with tf.Session() as sess:          # the chapter's idiom
+            assert tf.get_default_session() is sess
+            t["init"].run()
+            for _ in range(3):
+                out = sess.run(t["y"], feed_dict={t["X"]: XB})
+            np.testing.assert_array_equal(out, [16.0, 34.0])
+        assert sess._closed
+    assert tf.get_default_session() is None
+
+
+def test_saver_round_trip_between_stock_and_ours(tmp_path):
+    g, t = _graph()
+    with g.as_default():
+        saver = tf.train.Saver()
+    with Session(graph=g) as sess:
+        sess.run(t["init"])
+        for _ in range(4):
+            sess.run(t["incr"])
+        path = saver.save(sess, str(tmp_path / "model.ckpt"))
+    with v1.Session(graph=g) as stock:
+        saver.restore(stock, path)
+        assert stock.run(t["counter"]) == 4
+        for _ in range(2):
+            stock.run(t["incr"])
+        path2 = saver.save(stock, str(tmp_path / "model2.ckpt"))
+    with Session(graph=g) as sess:
+        saver.restore(sess, path2)
+        assert sess.run(t["counter"]) == 6

@@ -1,0 +1,586 @@
+"""`python -m tf1_dnn bench [--quick] [--out DIR]`: how fast the chapter trains.
+
+Workloads (Fashion-MNIST, 55 000 training images, 5 000 validation):
+
+  W1       784-300-100-10 leaky ReLU (alpha 0.01), SGD 0.01, batch 50
+  W2       784-300-100-10, every layer (logits too) dense -> batch norm
+           (momentum 0.9) -> ELU, He init, SGD 0.01, batch 200
+  W3       784-300-50-50-50-50-10 ReLU, gradients clipped by value (1.0),
+           SGD 0.01, batch 200
+  F-feed   784-300-50 (frozen) -50-20-10 ReLU, SGD 0.01, batch 50: train
+           hidden3-4 + outputs, feeding the images every step (the
+           chapter's `var_list` freezing)
+  F-cache  the same, trained on cached hidden2 activations (the chapter's
+           "caching the frozen layers")
+
+Variants, each run in its own subprocess, interleaved round by round
+(official, legacy-stock, legacy, library, official, ...), so machine drift
+hits all of them alike:
+
+  official      the chapter's code on the official TF1 layers
+                (`tf_keras.src.legacy_tf_layers`), `tf.compat.v1.Session()`
+                with default settings, feed_dict loop (needs tf_keras)
+  legacy-stock  the same unchanged code on `from tf1_dnn import tf`, but a
+                stock `tf.compat.v1.Session()`
+  legacy        the same unchanged code on `from tf1_dnn import tf`
+                (`tf.Session` is tf1_dnn's: cached fast run; TF's threads)
+  legacy-1t     the same, `tf.Session(config=small_model_config())`: one
+                intra-op thread (changes the last bits of results)
+  library       `tf1_dnn.training` (whole epoch per run) and
+                `tf1_dnn.frozen_cache` (F-cache), TF's default threads
+
+Printed and written (JSON + Markdown in --out, default bench_results/):
+median epoch wall seconds (first epoch = warm-up, not timed), CPU seconds,
+the ratio to the official path (per round, then the median over rounds),
+GFLOP/s (dense-layer FLOPs of one epoch:
+forward, weight gradients, input gradients where needed) and the validation
+accuracy after the timed epochs (proof that it trained). Also the import
+cost of `from tf1_dnn import tf` over `import tensorflow` (fresh
+subprocesses, timed inside the process).
+
+`--profile [--workloads W1]`: a per-op trace of one training step instead
+(`RunMetadata`), i.e. where the time goes.
+
+`--quick` (CI): 5 500 training images, 1 timed epoch, one round;
+< 2 minutes on an idle 2-core machine. The machine may be shared: figures are
+medians and still noisy; compare ratios from one run, not across runs.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["main", "WORKLOADS", "VARIANTS", "run_bench", "dense_flops",
+           "profile_step"]
+
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+WORKLOADS = {
+    "W1": dict(layers=[300, 100], act="leaky_relu", bn=False, batch=50,
+               clip=None, init=None),
+    "W2": dict(layers=[300, 100], act="elu", bn=True, batch=200, clip=None,
+               init="he"),
+    "W3": dict(layers=[300, 50, 50, 50, 50], act="relu", bn=False, batch=200,
+               clip=1.0, init=None),
+    "F-feed": dict(layers=[300, 50, 50, 20], act="relu", bn=False, batch=50,
+                   clip=None, init=None, frozen=2, cache=False),
+    "F-cache": dict(layers=[300, 50, 50, 20], act="relu", bn=False,
+                    batch=50, clip=None, init=None, frozen=2, cache=True),
+}
+VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "library"]
+LEARNING_RATE = 0.01
+SEED = 42
+LIBRARY_INTRA_THREADS = 0      # TensorFlow's default (one per core); 1 = one
+
+
+def dense_flops(spec, n):
+    """FLOPs of one training epoch over n examples (dense layers only).
+
+    Per layer of shape (in, out) and example: 2*in*out forward (skipped for
+    frozen layers when training on cached activations), 2*in*out for the
+    weight gradient if the layer is trained, 2*in*out for the input gradient
+    if a trained layer lies below.
+    """
+    sizes = [784] + list(spec["layers"]) + [10]
+    frozen = spec.get("frozen", 0)
+    total = 0
+    for k in range(len(sizes) - 1):
+        mac = sizes[k] * sizes[k + 1]
+        trained = k >= frozen
+        if trained or not spec.get("cache"):
+            total += 2 * mac
+        if trained:
+            total += 2 * mac
+            if k > frozen:
+                total += 2 * mac
+    return total * n
+
+
+# ---------------------------------------------------------------- data --
+def load_fashion(n_train):
+    """(X_train, y_train, X_valid, y_valid): float32 in [0, 1], int32 labels.
+
+    Validation = the first 5 000 training images, training = the next
+    n_train (as TF1's `input_data.read_data_sets`).
+    """
+    from tf1_dnn.datasets import load_data
+    (X, y), _ = load_data(FASHION_MNIST)
+    X = X.reshape(len(X), -1).astype(np.float32) / 255.0
+    y = y.astype(np.int32)
+    return X[5000:5000 + n_train], y[5000:5000 + n_train], X[:5000], y[:5000]
+
+
+# -------------------------------------------------------------- worker --
+def _namespace(variant):
+    """(tf, dense, batch_normalization, Session) for a variant."""
+    if variant == "official":
+        import tensorflow
+        tf = tensorflow.compat.v1
+        tf.disable_v2_behavior()
+        from tf_keras.src.legacy_tf_layers import core, normalization
+        return tf, core.dense, normalization.batch_normalization, tf.Session
+    from tf1_dnn import tf
+    if variant == "legacy-stock":
+        import tensorflow
+        return tf, tf.layers.dense, tf.layers.batch_normalization, \
+            tensorflow.compat.v1.Session
+    if variant == "legacy-1t":
+        from tf1_dnn.session import small_model_config
+
+        def Session(graph=None):
+            return tf.Session(graph=graph, config=small_model_config(graph))
+        return tf, tf.layers.dense, tf.layers.batch_normalization, Session
+    return tf, tf.layers.dense, tf.layers.batch_normalization, tf.Session
+
+
+def _build_legacy(tf, dense, batch_norm, spec, frozen_inputs=False):
+    """The chapter's construction phase, written as the book writes it."""
+    def leaky_relu(z, name=None):
+        return tf.maximum(0.01 * z, z, name=name)
+    act = {"leaky_relu": leaky_relu, "elu": tf.nn.elu,
+           "relu": tf.nn.relu}[spec["act"]]
+    init = (tf.variance_scaling_initializer(scale=2.0)
+            if spec["init"] == "he" else None)
+    frozen = spec.get("frozen", 0)
+    X = tf.placeholder(tf.float32, shape=(None, 28 * 28), name="X")
+    y = tf.placeholder(tf.int32, shape=(None), name="y")
+    training = tf.placeholder_with_default(False, shape=(), name="training")
+    net = {"X": X, "y": y, "training": training}
+    h = X
+    with tf.name_scope("dnn"):
+        for k, units in enumerate(spec["layers"]):
+            name = f"hidden{k + 1}"
+            if spec["bn"]:
+                h = dense(h, units, kernel_initializer=init, name=name)
+                h = act(batch_norm(h, training=training, momentum=0.9))
+            else:
+                h = dense(h, units, activation=act, kernel_initializer=init,
+                          name=name)
+            net[name] = h
+        logits = dense(h, 10, kernel_initializer=init, name="outputs")
+        if spec["bn"]:
+            logits = batch_norm(logits, training=training, momentum=0.9)
+    with tf.name_scope("loss"):
+        xentropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=logits)
+        loss = tf.reduce_mean(xentropy, name="loss")
+    with tf.name_scope("train"):
+        optimizer = tf.train.GradientDescentOptimizer(LEARNING_RATE)
+        if frozen:
+            train_vars = tf.get_collection(
+                tf.GraphKeys.TRAINABLE_VARIABLES,
+                scope="hidden[34]|outputs")
+            training_op = optimizer.minimize(loss, var_list=train_vars)
+        elif spec["clip"]:
+            threshold = spec["clip"]
+            grads_and_vars = optimizer.compute_gradients(loss)
+            capped_gvs = [(tf.clip_by_value(grad, -threshold, threshold), var)
+                          for grad, var in grads_and_vars]
+            training_op = optimizer.apply_gradients(capped_gvs)
+        else:
+            training_op = optimizer.minimize(loss)
+    with tf.name_scope("eval"):
+        correct = tf.nn.in_top_k(logits, y, 1)
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+    net.update(logits=logits, loss=loss, training_op=training_op,
+               accuracy=accuracy, init=tf.global_variables_initializer(),
+               extra_update_ops=tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+    return net
+
+
+def shuffle_batch(X, y, batch_size):
+    """The chapter's (2nd-edition notes) mini-batch generator."""
+    rnd_idx = np.random.permutation(len(X))
+    n_batches = len(X) // batch_size
+    for batch_idx in np.array_split(rnd_idx, n_batches):
+        X_batch, y_batch = X[batch_idx], y[batch_idx]
+        yield X_batch, y_batch
+
+
+def _time_epochs(n_epochs, epoch_fn):
+    wall, cpu = [], []
+    for epoch in range(n_epochs + 1):            # epoch 0: warm-up
+        t0, c0 = time.perf_counter(), time.process_time()
+        epoch_fn(epoch)
+        if epoch:
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return wall, cpu
+
+
+def _run_legacy(variant, name, spec, data, n_epochs):
+    tf, dense, batch_norm, Session = _namespace(variant)
+    X_train, y_train, X_valid, y_valid = data
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(SEED)
+        net = _build_legacy(tf, dense, batch_norm, spec)
+    np.random.seed(SEED)
+    X, y, training = net["X"], net["y"], net["training"]
+    training_op = net["training_op"]
+    extra_update_ops = net["extra_update_ops"]
+    batch_size = spec["batch"]
+    with Session(graph=graph) as sess:
+        net["init"].run()
+        if spec.get("cache"):
+            hidden2 = net["hidden2"]
+            n_batches = len(X_train) // batch_size
+            h2_cache = sess.run(hidden2, feed_dict={X: X_train})
+
+            def epoch_fn(epoch):
+                shuffled_idx = np.random.permutation(len(X_train))
+                hidden2_batches = np.array_split(h2_cache[shuffled_idx],
+                                                 n_batches)
+                y_batches = np.array_split(y_train[shuffled_idx], n_batches)
+                for hidden2_batch, y_batch in zip(hidden2_batches, y_batches):
+                    sess.run(training_op,
+                             feed_dict={hidden2: hidden2_batch, y: y_batch})
+        elif spec["bn"]:
+            def epoch_fn(epoch):
+                for X_batch, y_batch in shuffle_batch(X_train, y_train,
+                                                      batch_size):
+                    sess.run([training_op, extra_update_ops],
+                             feed_dict={training: True, X: X_batch,
+                                        y: y_batch})
+        else:
+            def epoch_fn(epoch):
+                for X_batch, y_batch in shuffle_batch(X_train, y_train,
+                                                      batch_size):
+                    sess.run(training_op, feed_dict={X: X_batch, y: y_batch})
+        wall, cpu = _time_epochs(n_epochs, epoch_fn)
+        acc = net["accuracy"].eval(feed_dict={X: X_valid, y: y_valid})
+        stats = getattr(sess, "fast_run_stats", lambda: None)()
+    return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
+            "fast_run_stats": stats}
+
+
+def _model_fn(tf, spec, first_layer=0):
+    act = {"leaky_relu": lambda z: tf.maximum(0.01 * z, z), "elu": tf.nn.elu,
+           "relu": tf.nn.relu}[spec["act"]]
+    init = (tf.variance_scaling_initializer(scale=2.0)
+            if spec["init"] == "he" else None)
+
+    def model_fn(X, is_training):
+        h = X
+        for k in range(first_layer, len(spec["layers"])):
+            units = spec["layers"][k]
+            if spec["bn"]:
+                h = tf.layers.dense(h, units, kernel_initializer=init,
+                                    name=f"hidden{k + 1}")
+                h = act(tf.layers.batch_normalization(
+                    h, training=is_training, momentum=0.9, name=f"bn{k + 1}"))
+            else:
+                h = tf.layers.dense(h, units, activation=act,
+                                    kernel_initializer=init,
+                                    name=f"hidden{k + 1}")
+        logits = tf.layers.dense(h, 10, kernel_initializer=init,
+                                 name="outputs")
+        if spec["bn"]:
+            logits = tf.layers.batch_normalization(
+                logits, training=is_training, momentum=0.9, name="bn_out")
+        return logits
+    return model_fn
+
+
+def _run_library(name, spec, data, n_epochs):
+    from tf1_dnn import frozen_cache, tf, training
+    X_train, y_train, X_valid, y_valid = data
+    with tf.Graph().as_default():
+        tf.set_random_seed(SEED)
+        # New code may choose its threads (see
+        # tf1_dnn.session.small_model_config and docs/performance.md).
+        config = tf.ConfigProto(
+            intra_op_parallelism_threads=LIBRARY_INTRA_THREADS)
+        with tf.Session(config=config) as sess:
+            optimizer = tf.train.GradientDescentOptimizer(LEARNING_RATE)
+            frozen = spec.get("frozen", 0)
+            if frozen and spec.get("cache"):
+                # The "pretrained" frozen part: hidden1-2 only.
+                lower = dict(spec, layers=spec["layers"][:frozen])
+                X = tf.placeholder(tf.float32, (None, 784), name="X")
+                h = X
+                for k, units in enumerate(lower["layers"]):
+                    h = tf.layers.dense(h, units, activation=tf.nn.relu,
+                                        name=f"hidden{k + 1}")
+                sess.run(tf.global_variables_initializer())
+                cached = frozen_cache.FrozenCache(sess, X, h, X_train,
+                                                  X_valid)
+                trainer = cached.build(_model_fn(tf, spec, frozen), y_train,
+                                       batch_size=spec["batch"],
+                                       optimizer=optimizer, seed=SEED)
+                trainer.load_data(sess)
+                Xv, yv = cached.valid_features, y_valid
+            else:
+                var_list = "hidden[34]|outputs" if frozen else None
+                trainer = training.build(
+                    _model_fn(tf, spec), X_train, y_train,
+                    batch_size=spec["batch"], optimizer=optimizer,
+                    clip_value=spec["clip"], var_list=var_list, seed=SEED)
+                trainer.load_data(sess)
+                Xv, yv = X_valid, y_valid
+            wall, cpu = _time_epochs(
+                n_epochs, lambda e: training.fit(sess, trainer, 1, load=False))
+            _, acc = trainer.evaluate(sess, Xv, yv)
+    return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
+            "fast_run_stats": None}
+
+
+def worker(variant, workloads, n_train, n_epochs):
+    """Runs `workloads` for one variant in this process; returns results."""
+    data = load_fashion(n_train)
+    out = {}
+    for name in workloads:
+        spec = WORKLOADS[name]
+        if variant == "library":
+            out[name] = _run_library(name, spec, data, n_epochs)
+        else:
+            out[name] = _run_legacy(variant, name, spec, data, n_epochs)
+    return out
+
+
+def profile_step(sess, fetches, feed_dict, n=20):
+    """Per-op-type microseconds of one step, from `RunMetadata` traces.
+
+    Runs `fetches` n times with `FULL_TRACE` and returns a list of
+    (op type, mean us per step, ops per step), largest first, plus the
+    mean number of ops per step. The traced runs take the stock `run` path.
+    """
+    import collections
+    from tf1_dnn._compat import v1
+    total, count = collections.Counter(), collections.Counter()
+    options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+    for _ in range(n):
+        meta = v1.RunMetadata()
+        sess.run(fetches, feed_dict, options=options, run_metadata=meta)
+        for dev in meta.step_stats.dev_stats:
+            for node in dev.node_stats:
+                label = node.timeline_label
+                op_type = (label.split(" = ")[1].split("(")[0]
+                           if " = " in label else node.node_name)
+                total[op_type] += node.op_end_rel_micros - \
+                    node.op_start_rel_micros
+                count[op_type] += 1
+    rows = [(k, v / n, count[k] / n) for k, v in total.most_common()]
+    return rows, sum(count.values()) / n
+
+
+def _profile(workloads, n_train):
+    """Prints where one training step's time goes (legacy variant).
+
+    F-cache is profiled as F-feed (the graph fed with images).
+    """
+    from tf1_dnn import tf
+    X_train, y_train, _, _ = load_fashion(n_train)
+    for name in workloads:
+        spec = WORKLOADS[name]
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.set_random_seed(SEED)
+            net = _build_legacy(tf, tf.layers.dense,
+                                tf.layers.batch_normalization, spec)
+        bs = spec["batch"]
+        feed = {net["X"]: X_train[:bs], net["y"]: y_train[:bs]}
+        fetch = net["training_op"]
+        if spec["bn"]:
+            feed[net["training"]] = True
+            fetch = [net["training_op"], net["extra_update_ops"]]
+        with tf.Session(graph=graph) as sess:
+            sess.run(net["init"])
+            for _ in range(50):
+                sess.run(fetch, feed)
+            t0, c0 = time.perf_counter(), time.process_time()
+            for _ in range(200):
+                sess.run(fetch, feed)
+            wall = (time.perf_counter() - t0) / 200 * 1e6
+            cpu = (time.process_time() - c0) / 200 * 1e6
+            rows, n_ops = profile_step(sess, fetch, feed)
+        kernels = sum(r[1] for r in rows)
+        print(f"{name}: batch {bs}, {n_ops:.0f} ops per step; step {wall:.0f}"
+              f" us wall, {cpu:.0f} us CPU (fast run); kernels {kernels:.0f}"
+              " us (traced)")
+        for op_type, us, k in rows[:10]:
+            print(f"  {op_type:<36} {us:8.1f} us  ({k:.0f} ops)")
+
+
+# ------------------------------------------------------------ orchestra --
+def _python():
+    return sys.executable
+
+
+def _env():
+    env = dict(os.environ)
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def _subprocess_json(code_args):
+    proc = subprocess.run([_python()] + code_args, capture_output=True,
+                          text=True, env=_env())
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    raise RuntimeError(
+        f"benchmark subprocess failed (exit {proc.returncode}):\n"
+        f"{proc.stderr[-3000:]}")
+
+
+def measure_import(rounds):
+    """Median seconds of `import tensorflow` and `from tf1_dnn import tf`."""
+    codes = {
+        "import tensorflow": "import tensorflow",
+        "from tf1_dnn import tf": "from tf1_dnn import tf",
+    }
+    times = {k: [] for k in codes}
+    for _ in range(rounds):
+        for label, stmt in codes.items():
+            code = ("import time, json; t = time.perf_counter(); "
+                    f"{stmt}; print('BENCH_JSON ' + "
+                    "json.dumps(time.perf_counter() - t))")
+            times[label].append(_subprocess_json(["-c", code]))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"seconds": med, "all": times,
+            "added": med["from tf1_dnn import tf"] - med["import tensorflow"]}
+
+
+def _have_tf_keras():
+    import importlib.util
+    return importlib.util.find_spec("tf_keras") is not None
+
+
+def run_bench(quick=False, workloads=None, variants=None, rounds=None,
+              n_train=None, n_epochs=None, import_rounds=None, log=print):
+    """Runs the benchmark; returns the results dict (see `to_markdown`)."""
+    workloads = list(workloads or list(WORKLOADS))
+    variants = list(variants or VARIANTS)
+    if "official" in variants and not _have_tf_keras():
+        log("tf_keras is not installed: skipping the official variant")
+        variants.remove("official")
+    rounds = rounds or (1 if quick else 3)
+    n_train = n_train or (5500 if quick else 55000)
+    n_epochs = n_epochs or (1 if quick else 3)
+    raw = {v: {w: [] for w in workloads} for v in variants}
+    for r in range(rounds):
+        for variant in variants:
+            log(f"round {r + 1}/{rounds}: {variant} ...")
+            args = ["-m", "tf1_dnn.bench", "--worker", variant,
+                    "--workloads", ",".join(workloads),
+                    "--n-train", str(n_train), "--epochs", str(n_epochs)]
+            res = _subprocess_json(args)
+            for w in workloads:
+                raw[variant][w].append(res[w])
+    results = {"n_train": n_train, "timed_epochs": n_epochs,
+               "rounds": rounds, "quick": quick, "cpu_count": os.cpu_count(),
+               "rows": []}
+    for w in workloads:
+        for variant in variants:
+            ms = raw[variant][w]
+            wall = statistics.median(t for m in ms for t in m["wall"])
+            cpu = statistics.median(t for m in ms for t in m["cpu"])
+            accs = [m["valid_accuracy"] for m in ms]
+            ratio = None
+            if "official" in variants:
+                # Per round (the machine's load drifts between rounds), then
+                # the median over rounds.
+                ratio = statistics.median(
+                    statistics.median(m["wall"]) / statistics.median(o["wall"])
+                    for m, o in zip(ms, raw["official"][w]))
+            results["rows"].append({
+                "workload": w, "variant": variant,
+                "epoch_seconds": wall, "epoch_cpu_seconds": cpu,
+                "ratio_to_official": ratio,
+                "gflops": dense_flops(WORKLOADS[w], n_train) / wall / 1e9,
+                "valid_accuracy": statistics.median(accs),
+                "valid_accuracies": accs,
+                "all_epoch_seconds": [t for m in ms for t in m["wall"]],
+                "fast_run_stats": ms[-1].get("fast_run_stats"),
+            })
+    log("import cost ...")
+    results["import"] = measure_import(import_rounds or (1 if quick else 5))
+    return results
+
+
+def to_markdown(results):
+    lines = [
+        f"# tf1_dnn bench ({results['n_train']} training images, "
+        f"{results['timed_epochs']} timed epoch(s) x {results['rounds']} "
+        f"round(s), {results['cpu_count']} CPUs)", "",
+        "| workload | variant | epoch s (median) | CPU s | ratio to official "
+        "| GFLOP/s | valid acc |",
+        "|---|---|---|---|---|---|---|"]
+    for row in results["rows"]:
+        ratio = row["ratio_to_official"]
+        lines.append(
+            f"| {row['workload']} | {row['variant']} | "
+            f"{row['epoch_seconds']:.3f} | {row['epoch_cpu_seconds']:.3f} | "
+            f"{'-' if ratio is None else f'{ratio:.2f}'} | "
+            f"{row['gflops']:.1f} | {row['valid_accuracy']:.4f} |")
+    imp = results.get("import")
+    if imp:
+        s = imp["seconds"]
+        lines += ["", f"Import: `import tensorflow` {s['import tensorflow']:.2f} s, "
+                  f"`from tf1_dnn import tf` {s['from tf1_dnn import tf']:.2f} s "
+                  f"(adds {imp['added']:+.2f} s)."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m tf1_dnn bench",
+        description="Benchmark the chapter's networks (see tf1_dnn.bench).")
+    parser.add_argument("--quick", action="store_true",
+                        help="small CI run (< 2 minutes)")
+    parser.add_argument("--out", default="bench_results",
+                        help="folder for bench.json and bench.md")
+    parser.add_argument("--workloads", help="comma-separated, e.g. W1,W3")
+    parser.add_argument("--variants", help="comma-separated subset of "
+                        + ",".join(VARIANTS))
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--n-train", type=int)
+    parser.add_argument("--epochs", type=int, help="timed epochs")
+    parser.add_argument("--import-rounds", type=int)
+    parser.add_argument("--profile", action="store_true",
+                        help="print a per-op trace of one training step of "
+                        "each workload (legacy code) instead")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    wl = args.workloads.split(",") if args.workloads else None
+    for w in wl or ():
+        if w not in WORKLOADS:
+            parser.error(f"unknown workload {w!r}; choose from "
+                         f"{', '.join(WORKLOADS)}")
+    if args.profile:
+        _profile(wl or ["W1", "W2", "W3", "F-feed"], 5500)
+        return 0
+    if args.worker:
+        res = worker(args.worker, wl, args.n_train, args.epochs)
+        print("BENCH_JSON " + json.dumps(res))
+        return 0
+    variants = args.variants.split(",") if args.variants else None
+    for v in variants or ():
+        if v not in VARIANTS:
+            parser.error(f"unknown variant {v!r}; choose from "
+                         f"{', '.join(VARIANTS)}")
+    results = run_bench(args.quick, wl, variants, args.rounds, args.n_train,
+                        args.epochs, args.import_rounds,
+                        log=lambda m: print(m, file=sys.stderr, flush=True))
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(results, indent=1))
+    md = to_markdown(results)
+    (out / "bench.md").write_text(md)
+    print(md)
+    print(f"written: {out / 'bench.json'}, {out / 'bench.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

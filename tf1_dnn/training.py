@@ -1,0 +1,391 @@
+"""The fast training loop: the data in the graph, a whole epoch per `run`.
+
+A TF 1.x feed_dict loop pays, for every mini-batch, one `Session.run` (Python
+feed/fetch handling, ~50-200 us) plus one executor launch. For the chapter's
+small networks that is a large part of the step. `train()` keeps the
+training set in the graph (a non-saved variable loaded once), shuffles it in
+the graph at the start of every epoch and runs all the epoch's mini-batches
+in one `tf.while_loop`, i.e. one `Session.run` per epoch::
+
+    from tf1_dnn import tf, training
+
+    def model_fn(X, is_training):            # builds the network on X
+        he_init = tf.variance_scaling_initializer(scale=2.0)
+        h1 = tf.layers.dense(X, 300, activation=tf.nn.elu,
+                             kernel_initializer=he_init, name="hidden1")
+        h2 = tf.layers.dense(h1, 100, activation=tf.nn.elu,
+                             kernel_initializer=he_init, name="hidden2")
+        return tf.layers.dense(h2, 10, name="outputs")      # the logits
+
+    with tf.Graph().as_default():
+        with tf.Session() as sess:
+            history = training.train(
+                sess, model_fn, X_train, y_train, X_valid, y_valid,
+                n_epochs=20, batch_size=50,
+                optimizer=tf.train.GradientDescentOptimizer(0.01))
+    for h in history:
+        print(h["epoch"], h["loss"], h["valid_accuracy"], h["seconds"])
+
+The chapter's semantics are kept:
+
+* shuffling every epoch: a fresh `tf.random_shuffle` permutation per epoch,
+  cut into `len(X) // batch_size` batches the way the chapter's
+  `shuffle_batch` does (`np.array_split`: sizes differ by at most one, every
+  example is used once per epoch);
+* one optimizer step per mini-batch, in order (`parallel_iterations=1`);
+  the weights a step reads are the ones the previous step wrote;
+* batch norm: `model_fn` gets `is_training=True` in the loop, and every op
+  it adds to `UPDATE_OPS` runs before the step's update (as the chapter's
+  `tf.control_dependencies(extra_update_ops)`); they are removed from the
+  `UPDATE_OPS` collection again, because they live inside the loop;
+* gradient clipping by value (`clip_value`), skipping `None` gradients;
+* frozen layers: `var_list` (variables, or a scope regex such as
+  `"hidden[34]|outputs"` as in the chapter) -- only those are trained;
+* early stopping between epochs (`early_stopping=patience`): the best
+  weights (lowest validation loss) are kept in memory and restored at the end.
+
+API: `build()` adds the ops (`InGraphTrainer`), `fit()` runs epochs and
+returns the history, `train()` does both. Each history entry is a dict:
+`epoch`, `loss` (mean training loss over the epoch's batches),
+`train_accuracy` (over the epoch's batches, computed on the fly),
+`valid_loss`, `valid_accuracy` (None without validation data), `seconds`
+(wall time of the epoch's training run, evaluation excluded).
+
+Caveats:
+  - `model_fn(X, is_training)` is called three times: once on a placeholder
+    to create the variables, once inside the loop (training) and once for
+    evaluation, the last two with `reuse=True`. It must create its variables
+    with `tf.get_variable`/`tf.layers` (named, reusable), not `tf.Variable`.
+  - Weight regularization losses in `REGULARIZATION_LOSSES` are computed
+    outside the loop, so they cannot be used inside it. Return them from
+    `model_fn` instead: `return logits, extra_loss` (e.g.
+    `tf.add_n([scale * tf.nn.l2_loss(w) for w in weights])`); `build()`
+    raises if `model_fn` added regularization losses and returned none.
+  - The training set is copied into the graph's memory once (float32: 4
+    bytes per pixel); for data that does not fit, use a feed_dict loop.
+  - The shuffling uses TensorFlow's RNG (`seed` argument / graph seed), not
+    numpy's, so the batches differ from a numpy-shuffled loop with the same
+    seed. `fit(..., return_permutations=True)` records each epoch's
+    permutation for exact replays.
+  - Variables created by `build()` (the data, the optimizer's slots) are
+    initialized by `fit()` when uninitialized; variables you restored or
+    initialized before are left as they are.
+"""
+
+import time
+
+import numpy as np
+
+from tf1_dnn._compat import tf2, v1
+
+__all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
+
+
+def array_split_bounds(n, n_batches):
+    """Start indices of `np.array_split(range(n), n_batches)`, plus `n`.
+
+    The first `n % n_batches` batches have one example more.
+    """
+    base, extra = divmod(n, n_batches)
+    return np.array([k * base + min(k, extra) for k in range(n_batches + 1)],
+                    dtype=np.int64)
+
+
+def _call_model(model_fn, X, is_training):
+    out = model_fn(X, is_training)
+    if isinstance(out, (tuple, list)):
+        if len(out) != 2:
+            raise ValueError(
+                "model_fn must return the logits, or (logits, extra_loss); "
+                f"it returned a {type(out).__name__} of length {len(out)}.")
+        return out[0], out[1]
+    return out, None
+
+
+def _resolve_var_list(var_list):
+    if var_list is None:
+        return None
+    if isinstance(var_list, str):
+        found = v1.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES,
+                                  scope=var_list)
+        if not found:
+            raise ValueError(
+                f"var_list={var_list!r} matches no trainable variable. "
+                "Trainable variables are: "
+                f"{[v.op.name for v in v1.trainable_variables()]}.")
+        return found
+    return list(var_list)
+
+
+class InGraphTrainer:
+    """The ops `build()` adds. Run them with `fit()`.
+
+    Attributes:
+      epoch_op: runs one epoch (returns summed loss, correct count).
+      permutation: this epoch's permutation (fetch it with `epoch_op`).
+      logits_eval: logits of `model_fn(X_eval, False)`, X_eval a placeholder.
+      X_eval, y_eval: placeholders of the evaluation graph.
+      n_train, batch_size, n_batches: sizes.
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def load_data(self, sess):
+        """Loads the data variables and initializes uninitialized variables."""
+        sess.run(self.data_init, feed_dict=self.data_feed)
+        names = sess.run(v1.report_uninitialized_variables(self.variables))
+        names = set(n.decode() if isinstance(n, bytes) else n for n in names)
+        todo = [v for v in self.variables if v.op.name in names]
+        if todo:
+            sess.run(v1.variables_initializer(todo))
+
+    def evaluate(self, sess, X, y, batch_size=5000):
+        """(mean loss, accuracy) of the model in inference mode on X, y."""
+        losses, correct = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            loss_sum, c = sess.run(
+                [self.eval_loss_sum, self.eval_correct],
+                feed_dict={self.X_eval: xb, self.y_eval: yb})
+            losses += float(loss_sum)
+            correct += int(c)
+        return losses / len(X), correct / len(X)
+
+
+def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
+          clip_value=None, var_list=None, seed=None, name="in_graph_training"):
+    """Adds in-graph training ops for `model_fn` to the default graph.
+
+    Args:
+      model_fn: `model_fn(X, is_training) -> logits` or `(logits,
+        extra_loss)`; X is a float32 `[batch, n_features]` tensor,
+        is_training a Python bool. The loss is the mean sparse softmax
+        cross-entropy of the logits plus `extra_loss`.
+      X_train: float array `[n, n_features]` (or `[n, 28, 28]`, flattened).
+      y_train: integer labels `[n]`.
+      batch_size: mini-batch size; `n // batch_size` batches per epoch.
+      optimizer: a `tf.train` optimizer (default
+        `GradientDescentOptimizer(0.01)`).
+      clip_value: clip every gradient to [-clip_value, clip_value].
+      var_list: variables to train (or a TRAINABLE_VARIABLES scope regex);
+        the others are frozen. Default: all trainable variables.
+      seed: op seed of the shuffling.
+      name: name scope of the added ops.
+
+    Returns:
+      an `InGraphTrainer`.
+
+    Raises:
+      ValueError: on inconsistent data or a model_fn that relies on
+        `REGULARIZATION_LOSSES` (see the module caveats).
+    """
+    X_train = np.asarray(X_train)
+    y_train = np.asarray(y_train)
+    if X_train.ndim > 2:
+        X_train = X_train.reshape(len(X_train), -1)
+    if X_train.ndim != 2 or y_train.ndim != 1 or len(X_train) != len(y_train):
+        raise ValueError(
+            f"X_train must be [n, features] and y_train [n] with the same n; "
+            f"got shapes {X_train.shape} and {y_train.shape}.")
+    if not np.issubdtype(y_train.dtype, np.integer):
+        raise ValueError(
+            f"y_train must hold integer class ids, got dtype {y_train.dtype}. "
+            "Convert one-hot labels with y.argmax(axis=1).")
+    n, n_features = X_train.shape
+    batch_size = int(batch_size)
+    if not 0 < batch_size <= n:
+        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}.")
+    n_batches = n // batch_size
+    optimizer = optimizer or v1.train.GradientDescentOptimizer(0.01)
+    X_dtype = X_train.dtype if X_train.dtype in (np.float16, np.float64) \
+        else np.float32
+
+    existing = set(id(v) for v in v1.global_variables())
+    reg_before = len(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES))
+
+    # 1. Variables: a first call on a placeholder (evaluation graph too).
+    with v1.name_scope(None):
+        X_eval = v1.placeholder(X_dtype, shape=(None, n_features),
+                                name=f"{name}/X_eval")
+        y_eval = v1.placeholder(tf2.int64, shape=(None,),
+                                name=f"{name}/y_eval")
+    scope = v1.get_variable_scope()
+    with v1.variable_scope(scope, auxiliary_name_scope=False):
+        logits_eval, extra_eval = _call_model(model_fn, X_eval, False)
+    if (len(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)) > reg_before
+            and extra_eval is None):
+        raise ValueError(
+            "model_fn created weight regularization losses "
+            "(REGULARIZATION_LOSSES), which cannot be used inside the "
+            "in-graph loop. Return them from model_fn instead: "
+            "`return logits, extra_loss`.")
+    train_vars = _resolve_var_list(var_list)
+
+    with v1.name_scope(name):
+        xent_eval = v1.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y_eval, logits=logits_eval)
+        eval_loss_sum = v1.reduce_sum(xent_eval)
+        if extra_eval is not None:
+            eval_loss_sum += extra_eval * v1.cast(v1.size(y_eval),
+                                                  extra_eval.dtype)
+        eval_correct = v1.reduce_sum(v1.cast(v1.equal(
+            v1.argmax(logits_eval, 1), y_eval), tf2.int64))
+
+        X_init = v1.placeholder(X_dtype, shape=X_train.shape, name="X_init")
+        y_init = v1.placeholder(tf2.int64, shape=y_train.shape, name="y_init")
+        X_data = v1.Variable(X_init, trainable=False, collections=[],
+                             name="X_data")
+        y_data = v1.Variable(y_init, trainable=False, collections=[],
+                             name="y_data")
+        bounds = v1.constant(array_split_bounds(n, n_batches), name="bounds")
+        permutation = v1.random_shuffle(v1.range(n, dtype=tf2.int64),
+                                        seed=seed, name="permutation")
+
+    loop_updates = []
+
+    def body(i, loss_sum, correct):
+        start, stop = bounds[i], bounds[i + 1]
+        idx = permutation[start:stop]
+        Xb = v1.gather(X_data, idx)
+        yb = v1.gather(y_data, idx)
+        updates_before = len(v1.get_collection(v1.GraphKeys.UPDATE_OPS))
+        with v1.variable_scope(scope, reuse=True,
+                               auxiliary_name_scope=False):
+            logits, extra = _call_model(model_fn, Xb, True)
+        new_updates = v1.get_collection(
+            v1.GraphKeys.UPDATE_OPS)[updates_before:]
+        loop_updates.extend(new_updates)
+        loss = v1.reduce_mean(v1.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=yb, logits=logits))
+        if extra is not None:
+            loss += extra
+        grads_and_vars = optimizer.compute_gradients(loss, var_list=train_vars)
+        if clip_value is not None:
+            grads_and_vars = [
+                (None if g is None
+                 else v1.clip_by_value(g, -clip_value, clip_value), v)
+                for g, v in grads_and_vars]
+        with v1.control_dependencies(new_updates):
+            step = optimizer.apply_gradients(grads_and_vars)
+        batch_correct = v1.reduce_sum(v1.cast(
+            v1.equal(v1.argmax(logits, 1), yb), tf2.int64))
+        with v1.control_dependencies([step]):
+            return (i + 1, loss_sum + v1.cast(loss, tf2.float64),
+                    correct + batch_correct)
+
+    with v1.name_scope(name):
+        loop = v1.while_loop(
+            lambda i, *_: i < n_batches, body,
+            [v1.constant(0), v1.constant(0.0, tf2.float64),
+             v1.constant(0, tf2.int64)],
+            parallel_iterations=1, back_prop=False, name="epoch")
+    _, epoch_loss_sum, epoch_correct = loop
+    # The loop's update ops must not be run from outside: restore UPDATE_OPS.
+    in_loop = set(id(u) for u in loop_updates)
+    updates = v1.get_collection_ref(v1.GraphKeys.UPDATE_OPS)
+    updates[:] = [u for u in updates if id(u) not in in_loop]
+
+    new_vars = [v for v in v1.global_variables() if id(v) not in existing]
+    return InGraphTrainer(
+        epoch_fetches=[epoch_loss_sum, epoch_correct, permutation],
+        permutation=permutation,
+        data_init=[X_data.initializer, y_data.initializer],
+        data_feed={X_init: X_train.astype(X_dtype, copy=False),
+                   y_init: y_train.astype(np.int64)},
+        variables=list(v1.global_variables()),
+        loop_update_ops=loop_updates,
+        X_eval=X_eval, y_eval=y_eval, logits_eval=logits_eval,
+        eval_loss_sum=eval_loss_sum, eval_correct=eval_correct,
+        n_train=n, batch_size=batch_size, n_batches=n_batches,
+        train_vars=train_vars, new_variables=new_vars)
+
+
+def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
+        early_stopping=None, load=True, callback=None,
+        return_permutations=False):
+    """Runs `n_epochs` in-graph epochs; returns the per-epoch history.
+
+    Args:
+      sess: the session (of the graph `build()` added to).
+      trainer: from `build()`.
+      n_epochs: number of epochs.
+      X_valid, y_valid: validation data, evaluated after every epoch.
+      early_stopping: None, or the patience: stop after that many epochs
+        without a lower validation loss, and restore the best weights.
+      load: load the data and initialize uninitialized variables first.
+      callback: `callback(entry) -> bool`, called after every epoch; a true
+        result stops training.
+      return_permutations: add each epoch's `permutation` to its entry.
+
+    Returns:
+      a list of dicts (see the module docstring).
+    """
+    if early_stopping is not None and X_valid is None:
+        raise ValueError("early_stopping needs X_valid and y_valid.")
+    if load:
+        trainer.load_data(sess)
+    if X_valid is not None:
+        X_valid = np.asarray(X_valid).reshape(len(X_valid), -1)
+        X_valid = X_valid.astype(trainer.X_eval.dtype.as_numpy_dtype,
+                                 copy=False)
+        y_valid = np.asarray(y_valid).astype(np.int64)
+    history = []
+    best_loss, best_values, waited = np.inf, None, 0
+    variables = list(trainer.variables)
+    for epoch in range(n_epochs):
+        t0 = time.perf_counter()
+        loss_sum, correct, perm = sess.run(trainer.epoch_fetches)
+        seconds = time.perf_counter() - t0
+        entry = {"epoch": epoch, "loss": float(loss_sum) / trainer.n_batches,
+                 "train_accuracy": int(correct) / trainer.n_train,
+                 "valid_loss": None, "valid_accuracy": None,
+                 "seconds": seconds}
+        if return_permutations:
+            entry["permutation"] = perm
+        if X_valid is not None:
+            entry["valid_loss"], entry["valid_accuracy"] = trainer.evaluate(
+                sess, X_valid, y_valid)
+        history.append(entry)
+        stop = bool(callback(entry)) if callback else False
+        if early_stopping is not None:
+            if entry["valid_loss"] < best_loss:
+                best_loss, waited = entry["valid_loss"], 0
+                best_values = sess.run(variables)
+            else:
+                waited += 1
+                if waited >= early_stopping:
+                    stop = True
+        if stop:
+            break
+    if early_stopping is not None and best_values is not None:
+        placeholders, restore = _restore_op(sess, trainer)
+        sess.run(restore, feed_dict=dict(zip(placeholders, best_values)))
+    return history
+
+
+def _restore_op(sess, trainer):
+    """(placeholders, op) assigning values to `trainer.variables` (cached)."""
+    if getattr(trainer, "_restore", None) is None:
+        with sess.graph.as_default(), v1.name_scope("restore_best"):
+            placeholders = [v1.placeholder(v.dtype.base_dtype, v.shape)
+                            for v in trainer.variables]
+            op = v1.group(*[v1.assign(v, p) for v, p in
+                            zip(trainer.variables, placeholders)])
+        trainer._restore = (placeholders, op)
+    return trainer._restore
+
+
+def train(sess, model_fn, X_train, y_train, X_valid=None, y_valid=None, *,
+          n_epochs, batch_size, optimizer=None, clip_value=None,
+          var_list=None, seed=None, early_stopping=None, callback=None):
+    """`build()` then `fit()`: the one-call fast training loop.
+
+    See `build()` and `fit()` for the arguments. Returns the history.
+    """
+    with sess.graph.as_default():
+        trainer = build(model_fn, X_train, y_train, batch_size=batch_size,
+                        optimizer=optimizer, clip_value=clip_value,
+                        var_list=var_list, seed=seed)
+        return fit(sess, trainer, n_epochs, X_valid, y_valid,
+                   early_stopping=early_stopping, callback=callback)
