@@ -71,3 +71,24 @@ def test_layers_under_eager_explain_how_to_get_a_graph():
         "except Exception as e:\n    print(type(e).__name__, 'tf1_dnn import tf' in str(e), "
         "'disable_eager_execution' in str(e))")
     assert last == "GraphModeRequiredError True True"
+
+
+def test_works_without_tf_keras_installed():
+    """tf_keras is only a test oracle: block it and build/run a dense layer."""
+    last = _run(
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'tf_keras' or name.startswith('tf_keras.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import tensorflow\n"
+        "from tf1_dnn import tf\n"
+        "X = tf.placeholder(tf.float32, shape=(None, 3), name='X')\n"
+        "h = tf.layers.dense(X, 2, kernel_initializer=tf.ones_initializer(), name='hidden1')\n"
+        "with tf.Session() as s:\n"
+        "    s.run(tf.global_variables_initializer())\n"
+        "    out = s.run(h, {X: [[1.0, 2.0, 3.0]]})\n"
+        "print(tf.layers.dense.__module__, 'tf_keras' in sys.modules, h.op.name, out.tolist())")
+    assert last == ("tf1_dnn.layers.core False hidden1/BiasAdd "
+                    "[[6.0, 6.0]]")

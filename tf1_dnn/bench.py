@@ -121,16 +121,14 @@ def load_fashion(n_train):
 def _namespace(variant):
     """(tf, dense, batch_normalization, Session) for a variant."""
     if variant == "official":
-        import tensorflow
-        tf = tensorflow.compat.v1
+        from tf1_dnn._compat import v1 as tf
         tf.disable_v2_behavior()
         from tf_keras.src.legacy_tf_layers import core, normalization
         return tf, core.dense, normalization.batch_normalization, tf.Session
     from tf1_dnn import tf
     if variant == "legacy-stock":
-        import tensorflow
-        return tf, tf.layers.dense, tf.layers.batch_normalization, \
-            tensorflow.compat.v1.Session
+        from tf1_dnn._compat import v1
+        return tf, tf.layers.dense, tf.layers.batch_normalization, v1.Session
     if variant == "legacy-1t":
         from tf1_dnn.session import small_model_config
 
