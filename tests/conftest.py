@@ -2,6 +2,8 @@
 
 import os
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -57,3 +59,14 @@ def tf1_checkpoints_dir():
         pytest.skip(f"{TF1_CHECKPOINTS} is absent: the shared TF 1.x "
                     "checkpoints live beside the repository in ../shared")
     return TF1_CHECKPOINTS
+
+
+def run_python(code, timeout=300, cwd=None):
+    """Runs `code` in a fresh interpreter (PYTHONPATH = the repo, no internet)
+    and returns the CompletedProcess; fails the test on a non-zero exit."""
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+           "TF_CPP_MIN_LOG_LEVEL": "3", "TF1_DNN_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, env=env, timeout=timeout, cwd=cwd)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out

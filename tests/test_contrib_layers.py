@@ -285,24 +285,6 @@ def test_arg_scope_defaults_override_nesting_and_reuse(graph):
     assert "activation_fn" in framework.arg_scoped_arguments(C.fully_connected)
 
 
-def test_contrib_imports_change_nothing_global():
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
-    code = ("import tensorflow as t; import tf1_dnn.contrib.layers, "
-            "tf1_dnn.contrib.framework, tf1_dnn.contrib.nn, "
-            "tf1_dnn.activations, tf1_dnn.initializers, tf1_dnn.regularizers, "
-            "tf1_dnn.defaults; print(t.executing_eagerly(), "
-            "t.__internal__.tf2.enabled())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, timeout=300,
-                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
-                              "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "True True"
-
-
 def test_arg_scope_rejects_undecorated_and_non_list():
     with pytest.raises(ValueError, match="not decorated with @add_arg_scope"):
         with framework.arg_scope([tf.layers.dense], units=3):

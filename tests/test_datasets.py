@@ -9,13 +9,10 @@ documented next_batch algorithm.
 import gzip
 import os
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from tests.conftest import REPO
 from tf1_dnn import tf
 from tf1_dnn.datasets import (DataSet, IdxError, MissingDataError, load_data,
                               read_data_sets, read_idx, sources, write_idx)
@@ -373,14 +370,3 @@ def test_input_data_is_reachable_through_tf_namespace():
     assert input_data.DataSet is DataSet
     from tf1_dnn.examples.tutorials.mnist import input_data as direct
     assert direct is input_data
-
-
-def test_importing_datasets_changes_nothing_global():
-    code = ("import tf1_dnn.datasets, tf1_dnn.examples.tutorials.mnist."
-            "input_data; import tensorflow as t; print(t.executing_eagerly())")
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-1] == "True"

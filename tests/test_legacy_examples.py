@@ -15,7 +15,6 @@ trains its pretrained model first when it is missing.
 
 import ast
 import os
-import pathlib
 import re
 import subprocess
 import sys

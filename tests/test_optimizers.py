@@ -353,24 +353,6 @@ def test_tf_train_classes_are_re_exported_unchanged():
     assert issubclass(optimizers.AdamWOptimizer, tf.train.AdamOptimizer)
 
 
-def test_importing_part_b_modules_changes_nothing_global():
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
-    code = ("import tensorflow as t\n"
-            "import tf1_dnn.optimizers, tf1_dnn.contrib.opt, tf1_dnn.clipping\n"
-            "import tf1_dnn.schedules, tf1_dnn.early_stopping\n"
-            "import tf1_dnn.mc_dropout, tf1_dnn.augmentation\n"
-            "print(t.executing_eagerly(), t.__internal__.tf2.enabled())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, timeout=300,
-                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
-                              "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.strip().splitlines()[-1] == "True True"
-
-
 def test_nadam_default_name_adam_collides_like_tf1(graph):
     """Caveat mirrored: Nadam's default name is "Adam", as in TF1 contrib."""
     w = tf.Variable([1.0], name="w")
