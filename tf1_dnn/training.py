@@ -38,11 +38,13 @@ The chapter's semantics are kept:
   it adds to `UPDATE_OPS` runs before the step's update (as the chapter's
   `tf.control_dependencies(extra_update_ops)`); they are removed from the
   `UPDATE_OPS` collection again, because they live inside the loop;
-* gradient clipping by value (`clip_value`), skipping `None` gradients;
+* gradient clipping by value (`clip_value`, via `tf1_dnn.clipping`), skipping
+  `None` gradients;
 * frozen layers: `var_list` (variables, or a scope regex such as
   `"hidden[34]|outputs"` as in the chapter) -- only those are trained;
 * early stopping between epochs (`early_stopping=patience`): the best
-  weights (lowest validation loss) are kept in memory and restored at the end.
+  weights (lowest validation loss) are kept in memory and restored at the end
+  (`tf1_dnn.early_stopping.EarlyStopping`, patience in epochs).
 
 API: `build()` adds the ops (`InGraphTrainer`), `fit()` runs epochs and
 returns the history, `train()` does both. Each history entry is a dict:
@@ -77,6 +79,8 @@ import time
 import numpy as np
 
 from tf1_dnn._compat import tf2, v1
+from tf1_dnn import clipping
+from tf1_dnn.early_stopping import EarlyStopping
 
 __all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
 
@@ -262,10 +266,8 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
             loss += extra
         grads_and_vars = optimizer.compute_gradients(loss, var_list=train_vars)
         if clip_value is not None:
-            grads_and_vars = [
-                (None if g is None
-                 else v1.clip_by_value(g, -clip_value, clip_value), v)
-                for g, v in grads_and_vars]
+            grads_and_vars = clipping.clip_by_value(
+                grads_and_vars, -clip_value, clip_value)
         with v1.control_dependencies(new_updates):
             step = optimizer.apply_gradients(grads_and_vars)
         batch_correct = v1.reduce_sum(v1.cast(
@@ -331,8 +333,8 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
                                  copy=False)
         y_valid = np.asarray(y_valid).astype(np.int64)
     history = []
-    best_loss, best_values, waited = np.inf, None, 0
-    variables = list(trainer.variables)
+    stopper = None if early_stopping is None else EarlyStopping(
+        sess, var_list=list(trainer.variables), patience=early_stopping)
     for epoch in range(n_epochs):
         t0 = time.perf_counter()
         loss_sum, correct, perm = sess.run(trainer.epoch_fetches)
@@ -348,32 +350,13 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
                 sess, X_valid, y_valid)
         history.append(entry)
         stop = bool(callback(entry)) if callback else False
-        if early_stopping is not None:
-            if entry["valid_loss"] < best_loss:
-                best_loss, waited = entry["valid_loss"], 0
-                best_values = sess.run(variables)
-            else:
-                waited += 1
-                if waited >= early_stopping:
-                    stop = True
+        if stopper is not None and stopper.update(entry["valid_loss"]):
+            stop = True
         if stop:
             break
-    if early_stopping is not None and best_values is not None:
-        placeholders, restore = _restore_op(sess, trainer)
-        sess.run(restore, feed_dict=dict(zip(placeholders, best_values)))
+    if stopper is not None and stopper.best_index is not None:
+        stopper.restore()
     return history
-
-
-def _restore_op(sess, trainer):
-    """(placeholders, op) assigning values to `trainer.variables` (cached)."""
-    if getattr(trainer, "_restore", None) is None:
-        with sess.graph.as_default(), v1.name_scope("restore_best"):
-            placeholders = [v1.placeholder(v.dtype.base_dtype, v.shape)
-                            for v in trainer.variables]
-            op = v1.group(*[v1.assign(v, p) for v, p in
-                            zip(trainer.variables, placeholders)])
-        trainer._restore = (placeholders, op)
-    return trainer._restore
 
 
 def train(sess, model_fn, X_train, y_train, X_valid=None, y_valid=None, *,
