@@ -20,7 +20,7 @@ Caveats:
 """
 
 from tf1_dnn._compat import v1
-from tf1_dnn.layers.core import _smart_cond
+from tf1_dnn._cond import smart_cond as _smart_cond
 
 __all__ = ["leaky_relu", "elu", "selu", "SELU_ALPHA", "SELU_SCALE", "rrelu",
            "prelu"]

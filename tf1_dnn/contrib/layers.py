@@ -30,12 +30,13 @@ Differences from `tf.layers` that bite (all mirrored):
 
 import numbers
 
-from tf1_dnn._compat import require_graph, tf2, v1
+from tf1_dnn._compat import require_graph, v1
 from tf1_dnn.contrib.framework import add_arg_scope, model_variable
 from tf1_dnn.initializers import (variance_scaling_initializer,
                                   xavier_initializer,
                                   xavier_initializer_conv2d)
-from tf1_dnn.layers.core import _smart_cond
+from tf1_dnn._cond import smart_cond as _smart_cond
+from tf1_dnn._cond import static_bool
 from tf1_dnn.regularizers import (apply_regularization, l1_l2_regularizer,
                                   l1_regularizer, l2_regularizer,
                                   sum_regularizer)
@@ -80,8 +81,7 @@ def _static_bool(pred, layer="batch_norm"):
         raise TypeError(
             f"{layer}: is_training must be a Python bool or a boolean tensor, "
             "got None. Pass e.g. tf.placeholder_with_default(False, shape=()).")
-    value = tf2.get_static_value(pred)
-    return None if value is None else bool(value)
+    return static_bool(pred)
 
 
 def _input_error(layer, inputs, problem, fix):

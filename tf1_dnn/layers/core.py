@@ -14,32 +14,12 @@ After::
 
 import numbers
 
-from tf1_dnn._compat import tf2, v1
+from tf1_dnn._compat import v1
+from tf1_dnn._cond import smart_cond as _smart_cond
+from tf1_dnn._cond import static_bool as _static_bool
 from tf1_dnn.layers.base import Layer
 
 __all__ = ["Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
-
-
-def _smart_cond(pred, true_fn, false_fn, name=None):
-    """`true_fn()` / `false_fn()` for a Python or constant bool, else tf.cond."""
-    if isinstance(pred, bool):
-        return true_fn() if pred else false_fn()
-    if pred is None:
-        return false_fn()
-    static = tf2.get_static_value(pred)
-    if static is not None:
-        return true_fn() if bool(static) else false_fn()
-    return v1.cond(pred, true_fn, false_fn, name=name)
-
-
-def _static_bool(training):
-    """True/False if `training` is known when the graph is built, else None."""
-    if isinstance(training, bool):
-        return training
-    if training is None:
-        return False
-    value = tf2.get_static_value(training)
-    return None if value is None else bool(value)
 
 
 class Dense(Layer):

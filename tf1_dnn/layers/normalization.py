@@ -43,7 +43,8 @@ Caveats:
 
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.layers.base import InputError, Layer
-from tf1_dnn.layers.core import _smart_cond, _static_bool
+from tf1_dnn._cond import smart_cond as _smart_cond
+from tf1_dnn._cond import static_bool as _static_bool
 
 __all__ = ["BatchNormalization", "batch_normalization"]
 
