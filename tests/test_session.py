@@ -314,14 +314,90 @@ def test_small_model_config_depends_on_model_size():
         big).intra_op_parallelism_threads == 0
 
 
-def test_config_none_keeps_tensorflow_defaults():
+def test_config_is_stock_plus_no_spinning_and_callers_config_untouched():
+    g, _ = _graph()
+    with Session(graph=g) as sess, v1.Session(graph=g) as stock:
+        assert sess._config.experimental.disable_thread_spinning is True
+        assert stock._config.experimental.disable_thread_spinning is False
+        expected = tf.ConfigProto()
+        expected.CopyFrom(stock._config)
+        expected.experimental.disable_thread_spinning = True
+        assert sess._config == expected          # the only difference
+        assert sess._config.intra_op_parallelism_threads == 0
+        assert sess._config.inter_op_parallelism_threads == 0
+    mine = tf.ConfigProto(intra_op_parallelism_threads=3,
+                          log_device_placement=False,
+                          allow_soft_placement=True)
+    before = mine.SerializeToString()
+    with Session(graph=g, config=mine) as sess:
+        assert sess._config is not mine
+        assert mine.SerializeToString() == before          # not modified
+        assert mine.experimental.disable_thread_spinning is False
+        assert sess._config.intra_op_parallelism_threads == 3
+        assert sess._config.allow_soft_placement is True
+        assert sess._config.experimental.disable_thread_spinning is True
+    small = session_mod.small_model_config(g)
+    assert small.experimental.disable_thread_spinning is True
+
+
+def test_thread_spinning_opt_out(monkeypatch):
+    monkeypatch.setattr(session_mod, "DISABLE_THREAD_SPINNING", False)
     g, _ = _graph()
     with Session(graph=g) as sess, v1.Session(graph=g) as stock:
         assert sess._config == stock._config
-        assert sess._config.intra_op_parallelism_threads == 0
-    mine = tf.ConfigProto(intra_op_parallelism_threads=3)
-    with Session(graph=g, config=mine) as sess:
-        assert sess._config is mine
+        assert sess._config.experimental.disable_thread_spinning is False
+
+
+def test_bad_config_type_raises_the_stock_error():
+    g, _ = _graph()
+    errors = []
+    for cls in (v1.Session, Session):
+        with pytest.raises(TypeError) as info:
+            cls(graph=g, config={"intra_op_parallelism_threads": 1})
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+    assert "ConfigProto" in errors[0]
+
+
+_SPIN_SCRIPT = r"""
+import hashlib, sys
+import numpy as np
+from tf1_dnn import tf
+from tf1_dnn._compat import v1
+cls = v1.Session if sys.argv[1] == "stock" else tf.Session
+rng = np.random.RandomState(0)
+X_all = rng.rand(2000, 784).astype(np.float32)
+y_all = rng.randint(0, 10, size=2000).astype(np.int32)
+g = tf.Graph()
+with g.as_default():
+    tf.set_random_seed(42)
+    X = tf.placeholder(tf.float32, shape=(None, 784))
+    y = tf.placeholder(tf.int32, shape=(None))
+    h = tf.layers.dense(X, 300, activation=tf.nn.relu, name="hidden1")
+    h = tf.layers.dense(h, 100, activation=tf.nn.relu, name="hidden2")
+    logits = tf.layers.dense(h, 10, name="outputs")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=y, logits=logits))
+    training_op = tf.train.GradientDescentOptimizer(0.05).minimize(loss)
+    init = tf.global_variables_initializer()
+np.random.seed(1)
+with cls(graph=g) as sess:                     # TensorFlow's thread counts
+    init.run()
+    for idx in np.array_split(np.random.permutation(2000), 40):
+        sess.run(training_op, feed_dict={X: X_all[idx], y: y_all[idx]})
+    values = sess.run(g.get_collection("variables"))
+print(hashlib.sha256(b"".join(v.tobytes() for v in values)).hexdigest())
+"""
+
+
+def test_no_spinning_default_is_bit_identical_to_stock_threads():
+    """Fresh processes (TF's pools are per process): stock spinning session
+    vs our session, default thread counts -> the same bytes."""
+    from tests.conftest import run_python
+    digests = [run_python(_SPIN_SCRIPT.replace("sys.argv[1]", repr(kind)))
+               .stdout.strip() for kind in ("stock", "ours")]
+    assert len(digests[0]) == 64
+    assert digests[0] == digests[1]
 
 
 def test_training_loop_bit_identical_to_stock(session_config):

@@ -43,10 +43,27 @@ What differs from the stock classes (invisible to results):
      filled (`graph.version` changed), so a loop that adds ops each step
      (an anti-pattern) simply never uses the fast path.
 
-2. Nothing else: `config=None` keeps TensorFlow's defaults, because the
-   number of intra-op threads changes the last bits of results. For small
-   models, `small_model_config()` (1 intra-op thread) saves CPU (a third on
-   W1); opt in with `tf.Session(config=session.small_model_config())`.
+2. Idle pool threads sleep instead of spinning. Every session gets
+   `config.experimental.disable_thread_spinning = True` (a copy of the
+   given `config`, or a fresh `ConfigProto` for `config=None`; the caller's
+   object is never modified). TensorFlow's thread pools otherwise busy-wait
+   for work after each op; on a 2-core machine those spinning threads take
+   the cores the next kernel needs. Scheduling only: results stay
+   bit-identical. Measured (W1-W3 of `python -m tf1_dnn bench`'s graphs,
+   3 interleaved rounds, our fast `run` in both): W1 1.13-1.22 s -> 0.98-0.99
+   s per epoch, W2 0.76-0.78 -> 0.69-0.70, W3 0.60 -> 0.57, CPU time down
+   by 20-30%, identical weights and accuracies. Sleeping idle threads cost
+   a wake-up when work arrives; running ops in the caller's thread
+   (`inter_op_parallelism_threads=-1`) was also measured, bit-identical
+   too, but slower on W2/W3 (0.74-0.76, 0.61-0.66), so it is not set.
+   Opt out: `tf1_dnn.session.DISABLE_THREAD_SPINNING = False` before the
+   first session.
+
+3. Nothing else: the number of threads stays TensorFlow's default, because
+   the number of intra-op threads changes the last bits of results. For
+   small models, `small_model_config()` (1 intra-op thread) saves CPU (a
+   third on W1); opt in with
+   `tf.Session(config=session.small_model_config())`.
 
 Caveats:
   - The fast path uses private members of TensorFlow's own `BaseSession`
@@ -58,6 +75,13 @@ Caveats:
     stock path.
   - `Session.run` errors are raised by the same code (`_do_call`), so their
     type and message are the stock ones.
+  - TensorFlow builds its intra-op and inter-op thread pools once per
+    process, with the options of the *first* session (or eager context):
+    the thread counts and the spinning setting of later sessions are
+    ignored. A stock `tf.compat.v1.Session` created first keeps spinning
+    threads for the whole process (measured: W1 1.9 s instead of 1.4 s on a
+    loaded machine); a tf1_dnn `Session` created first makes later stock
+    sessions non-spinning too.
 """
 
 import collections
@@ -68,7 +92,8 @@ import numpy as np
 from tf1_dnn._compat import tf2, v1
 
 __all__ = ["Session", "InteractiveSession", "small_model_config",
-           "SMALL_MODEL_PARAMETERS",
+           "session_config", "SMALL_MODEL_PARAMETERS",
+           "DISABLE_THREAD_SPINNING",
            "FAST_RUN_AVAILABLE", "fast_run_stats"]
 
 _Tensor = tf2.Tensor
@@ -80,6 +105,9 @@ FAST_RUN_AVAILABLE = all(
     for name in ("_do_call", "_extend_graph", "_call_tf_sessionrun")) and \
     hasattr(sys.modules.get(v1.Session.__module__), "_FetchHandler")
 
+# Applied to every Session's config (see the module docstring, point 2).
+DISABLE_THREAD_SPINNING = True
+
 # After how many calls with the same signature a fast entry is built: building
 # one costs about as much as one stock `run`, so one-off calls skip it.
 _BUILD_AFTER = 2
@@ -90,17 +118,18 @@ def small_model_config(graph=None):
     """A `ConfigProto` for the chapter's small networks: 1 intra-op thread.
 
     Opt-in (`tf.Session(config=session.small_model_config())`); `Session`
-    with `config=None` keeps TensorFlow's defaults. Returns
+    with `config=None` keeps TensorFlow's thread counts. Returns
     `intra_op_parallelism_threads=1` when the graph (default graph if None)
     holds at most `SMALL_MODEL_PARAMETERS` trainable parameters (W1:
     266 200), else TensorFlow's default (0: one per core).
 
     Measured on a 2-core machine (bench, 55 000 images, docs/performance.md):
-    it always saves CPU (W1: 1.4 CPU s per epoch instead of 1.9-2.3), and on
-    a busy machine it is also faster; on a quiet one it is faster only for
-    batch 50 (W1: 0.81-0.84 of the official path's wall time) and slower
-    for batch 200 (W2: 1.19, W3: 1.33), where the second core pays off --
-    so measure your own case (`python -m tf1_dnn bench`).
+    with idle threads no longer spinning (every tf1_dnn session), one
+    intra-op thread is slower than TensorFlow's default on a quiet machine
+    (W1 1.23 s vs 1.02 s per epoch, W2 1.16 vs 0.78, W3 0.95 vs 0.58) for
+    about the same CPU time; it pays on a busy machine (before the
+    spinning fix, W1 0.49 vs 0.52 of the official path at load 6-9) and
+    with `tf1_dnn.training`'s towers, which need it.
 
     Caveats (why it is not the default):
       - The number of intra-op threads changes the summation order of
@@ -116,7 +145,8 @@ def small_model_config(graph=None):
         pipelines (a blocking dequeue holds the only thread).
 
     Returns:
-      a fresh `tf.compat.v1.ConfigProto`.
+      a fresh `tf.compat.v1.ConfigProto` (through `session_config`, so
+      thread spinning is off as in every tf1_dnn session).
     """
     graph = graph if graph is not None else v1.get_default_graph()
     n_params = 0
@@ -124,10 +154,47 @@ def small_model_config(graph=None):
         n = var.shape.num_elements()
         n_params += n if n is not None else SMALL_MODEL_PARAMETERS + 1
     intra = 1 if n_params <= SMALL_MODEL_PARAMETERS else 0
-    return v1.ConfigProto(intra_op_parallelism_threads=intra)
+    return session_config(v1.ConfigProto(intra_op_parallelism_threads=intra))
+
+
+def session_config(config=None):
+    """The `ConfigProto` a tf1_dnn `Session` actually uses for `config`.
+
+    A copy of `config` with `experimental.disable_thread_spinning` set when
+    `DISABLE_THREAD_SPINNING` is true (the default). For `config=None` the
+    copy is of what the stock session would use: the eager context's config
+    (which carries `tf.config.threading.set_*` and visible-device settings).
+    `config` itself is left unchanged. Anything that is not a `ConfigProto`
+    is returned as it is, so that the stock constructor raises its usual
+    `TypeError`.
+    """
+    if config is not None and not isinstance(config, v1.ConfigProto):
+        return config
+    if config is None:
+        if not DISABLE_THREAD_SPINNING:
+            return None
+        config = _context_config()
+    out = v1.ConfigProto()
+    if config is not None:
+        out.CopyFrom(config)
+    if DISABLE_THREAD_SPINNING:
+        out.experimental.disable_thread_spinning = True
+    return out
 
 
 SMALL_MODEL_PARAMETERS = 1_000_000
+
+
+def _context_config():
+    """The config `tf.compat.v1.Session(config=None)` would use, or None."""
+    # BaseSession takes `context.context().config` for config=None; reached
+    # through the module that defines tf.compat.v1.Session (no
+    # `tensorflow.python` import). None if that ever moves.
+    module = sys.modules.get(v1.Session.__module__)
+    try:
+        return module.context.context().config
+    except Exception:  # pylint: disable=broad-except
+        return None
 
 
 class _Entry:
@@ -343,31 +410,33 @@ _MISS = object()
 
 
 class Session(_FastRunMixin, v1.Session):
-    """`tf.compat.v1.Session` with a cached fast `run` and thread defaults.
+    """`tf.compat.v1.Session` with a cached fast `run` and no spinning threads.
 
     Same constructor, context manager, `as_default`, `close`, `run`,
     `partial_run`, `make_callable` and `list_devices` as
-    `tf.compat.v1.Session`; `isinstance(sess, tf.compat.v1.Session)` holds,
-    and `config=None` means TensorFlow's defaults, as there.
+    `tf.compat.v1.Session`; `isinstance(sess, tf.compat.v1.Session)` holds.
+    `config` is used as given except that idle threads sleep
+    (`session_config(config)`; the caller's object is not modified); the
+    thread counts stay TensorFlow's defaults, so results are the stock ones.
     """
 
     def __init__(self, target="", graph=None, config=None):
         self._fast_init()
         super().__init__(target, graph=graph,
-                         config=config)
+                         config=session_config(config))
 
 
 class InteractiveSession(_FastRunMixin, v1.InteractiveSession):
     """`tf.compat.v1.InteractiveSession` with the same fast `run`.
 
     Installs itself as the default session on construction, as the stock one
-    does; call `close()` when done.
+    does; call `close()` when done. `config` as for `Session`.
     """
 
     def __init__(self, target="", graph=None, config=None):
         self._fast_init()
         super().__init__(target, graph=graph,
-                         config=config)
+                         config=session_config(config))
 
 
 def fast_run_stats(session):
