@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tf1_dnn import bench
@@ -36,7 +37,11 @@ def test_markdown_has_one_row_per_workload_and_variant():
                              epoch_cpu_seconds=0.4,
                              ratio_to_official=None if v == "legacy" else 1.0,
                              gflops=1.0, valid_accuracy=0.5)
-                        for v in ("official", "legacy")],
+                        for v in ("official", "legacy")]
+               + [dict(workload="W1", variant="library", epoch_seconds=0.3,
+                       epoch_cpu_seconds=0.5, ratio_to_official=0.6,
+                       gflops=2.0, valid_accuracy=0.5, towers=2,
+                       intra_op_threads=1)],
                "import": {"seconds": {"import tensorflow": 2.0,
                                       "from tf1_dnn import tf": 2.1},
                           "added": 0.1}}
@@ -44,6 +49,7 @@ def test_markdown_has_one_row_per_workload_and_variant():
     assert "| W1 | official | 0.500 | 0.400 | 1.00 | 1.0 | 0.5000 |" in md
     assert "| W1 | legacy | 0.500 | 0.400 | - | 1.0 | 0.5000 |" in md
     assert "adds +0.10 s" in md
+    assert "Library plan: W1 2 tower(s), 1 intra-op thread(s)." in md
 
 
 def test_cli_rejects_unknown_names(capsys):
@@ -70,7 +76,7 @@ def test_quick_bench_end_to_end(tmp_path, fashion_mnist_dir):
     assert results["n_train"] == 2200 and results["quick"] is True
     rows = {(r["workload"], r["variant"]): r for r in results["rows"]}
     variants = ["legacy", "library"] + (
-        ["official"] if bench._have_tf_keras() else [])
+        ["official"] if bench._have_module("tf_keras") else [])
     assert set(rows) == {(w, v) for w in ("W1", "F-cache") for v in variants}
     for (w, v), r in rows.items():
         assert r["epoch_seconds"] > 0 and r["gflops"] > 0
@@ -85,12 +91,44 @@ def test_quick_bench_end_to_end(tmp_path, fashion_mnist_dir):
     # steps, all fast but the first; stock: init.run, that first step and
     # accuracy.eval (a new signature).
     assert rows[("W1", "legacy")]["fast_run_stats"] == [2 * 44 - 1, 3]
+    # The library variant followed its plan for each workload.
+    for w in ("W1", "F-cache"):
+        towers, intra = bench.library_plan(bench.WORKLOADS[w])
+        assert rows[(w, "library")]["towers"] == towers
+        assert rows[(w, "library")]["intra_op_threads"] == intra
     imp = results["import"]
     assert set(imp["seconds"]) == {"import tensorflow",
                                    "from tf1_dnn import tf"}
     assert imp["added"] == pytest.approx(
         imp["seconds"]["from tf1_dnn import tf"]
         - imp["seconds"]["import tensorflow"])
+
+
+def test_library_plan():
+    w1, w2 = bench.WORKLOADS["W1"], bench.WORKLOADS["W2"]
+    assert bench.library_plan(w1, cpu_count=2) == (2, 1)
+    assert bench.library_plan(w1, cpu_count=1) == (1, 0)
+    # W1: 56.3 MFLOP per step -> at most 11 towers of >= 5 MFLOP
+    assert bench.dense_flops(w1, 50) == (784 * 300 * 4 + 31000 * 6) * 50
+    assert bench.library_plan(w1, cpu_count=64) == (11, 1)
+    assert bench.library_plan(w2, cpu_count=2) == (1, 0)     # batch norm
+    # F-cache: 0.86 MFLOP per step, too small to split
+    assert bench.library_plan(bench.WORKLOADS["F-cache"], 2) == (1, 0)
+
+
+@pytest.mark.skipif(not bench._have_module("torch"),
+                    reason="PyTorch is optional (bench only)")
+def test_pytorch_worker_trains_w2_and_f_cache():
+    rng = np.random.RandomState(0)
+    X = rng.rand(600, 784).astype(np.float32)
+    y = (X[:, :392].sum(axis=1) > X[:, 392:].sum(axis=1)).astype(np.int32)
+    data = (X[:500], y[:500], X[500:], y[500:])
+    for name in ("W2", "F-cache"):
+        res = bench._run_pytorch(name, bench.WORKLOADS[name], data, 1)
+        assert len(res["wall"]) == 1 and res["wall"][0] > 0
+        assert res["threads"] == (__import__("os").cpu_count() or 1)
+        # accuracy over the 100 validation rows: a multiple of 1/100
+        assert round(res["valid_accuracy"] * 100, 6) % 1 == 0
 
 
 def test_profile_step_counts_ops_of_one_step(graph, session_config):

@@ -75,7 +75,13 @@ def _reference(init_values, X, y, permutations, batch_size, bn=False,
     dict(bn=False, batch_size=40, clip=0.05),
     dict(bn=False, batch_size=30, frozen="outputs"),
     dict(bn=True, batch_size=60, optimizer="momentum"),
-], ids=["sgd-uneven", "batchnorm", "clip", "frozen", "momentum-bn"])
+    dict(bn=False, batch_size=32, towers=3),        # 34/33-row batches
+    dict(bn=False, batch_size=40, clip=0.05, towers=2),
+    dict(bn=False, batch_size=30, frozen="outputs", towers=2),
+    dict(bn=False, batch_size=60, optimizer="momentum", towers=4),
+], ids=["sgd-uneven", "batchnorm", "clip", "frozen", "momentum-bn",
+        "towers3-uneven", "towers2-clip", "towers2-frozen",
+        "towers4-momentum"])
 def test_in_graph_epochs_equal_feed_dict_loop(case, session_config):
     X, y = _data()
     g = tf.Graph()
@@ -87,8 +93,13 @@ def test_in_graph_epochs_equal_feed_dict_loop(case, session_config):
         trainer = training.build(
             _model_fn(case["bn"]), X, y, batch_size=case["batch_size"],
             optimizer=opt, clip_value=case.get("clip"),
-            var_list=case.get("frozen"), seed=5)
+            var_list=case.get("frozen"), seed=5,
+            towers=case.get("towers", 1))
         assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
+        tower_scopes = {op.name.split("/")[2] for op in g.get_operations()
+                        if "/tower" in op.name} - {"tower_sum"}
+        assert tower_scopes == ({f"tower{t}" for t in range(case["towers"])}
+                                if "towers" in case else set())
         with tf.Session(config=session_config) as sess:
             trainer.load_data(sess)
             start = _values(sess, g)
@@ -140,14 +151,16 @@ def test_history_fields_and_numbers(session_config):
     assert all(h["seconds"] > 0 for h in history)
 
 
-def test_epoch_loss_is_mean_of_batch_losses(session_config):
+@pytest.mark.parametrize("towers", [1, 3])
+def test_epoch_loss_is_mean_of_batch_losses(session_config, towers):
     """Epoch loss = mean over the epoch's batches of the pre-update loss."""
     X, y = _data(120)
     g = tf.Graph()
     with g.as_default():
         trainer = training.build(_model_fn(), X, y, batch_size=40,
                                  optimizer=tf.train.GradientDescentOptimizer(
-                                     0.0), seed=3)   # lr 0: weights fixed
+                                     0.0), seed=3,   # lr 0: weights fixed
+                                 towers=towers)
         with tf.Session(config=session_config) as sess:
             trainer.load_data(sess)
             (entry,) = training.fit(sess, trainer, 1)
@@ -232,6 +245,44 @@ def test_extra_loss_is_added(session_config):
                     tf.get_default_graph().get_tensor_by_name(
                         "outputs/kernel:0"))))
     assert norms[1] < 0.5 * norms[0]
+
+
+def test_towers_add_extra_loss_once(session_config):
+    """(logits, extra_loss) with towers: the l2 term counts once per step,
+    as with one tower (same start, same batches -> same weights)."""
+    X, y = _data(100)
+    finals = []
+    for towers in (1, 2):
+        with tf.Graph().as_default():
+            tf.set_random_seed(0)
+
+            def model_fn(X, is_training):
+                logits = tf.layers.dense(X, 3, name="outputs")
+                w = tf.get_variable("outputs/kernel")
+                return logits, 0.5 * tf.nn.l2_loss(w)
+            with tf.Session(config=session_config) as sess:
+                training.train(sess, _reuse_safe(model_fn), X, y,
+                               n_epochs=3, batch_size=10, seed=4,
+                               towers=towers,
+                               optimizer=tf.train.GradientDescentOptimizer(
+                                   0.1))
+                finals.append(sess.run(tf.trainable_variables()))
+    for a, b in zip(*finals):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_towers_errors():
+    X, y = _data(60)
+    for bad in (0, 11, 1.5, True, "2"):
+        with tf.Graph().as_default():
+            with pytest.raises(ValueError, match=r"towers must be an int in "
+                               r"\[1, batch_size=10\]"):
+                training.build(_model_fn(), X, y, batch_size=10, towers=bad)
+    with tf.Graph().as_default() as g:
+        with pytest.raises(ValueError, match="towers=2 cannot be used with "
+                           "batch normalization"):
+            training.build(_model_fn(bn=True), X, y, batch_size=10, towers=2)
+        assert g.get_collection(tf.GraphKeys.UPDATE_OPS) == []
 
 
 def _reuse_safe(model_fn):

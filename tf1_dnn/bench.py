@@ -27,7 +27,14 @@ hits all of them alike:
   legacy-1t     the same, `tf.Session(config=small_model_config())`: one
                 intra-op thread (changes the last bits of results)
   library       `tf1_dnn.training` (whole epoch per run) and
-                `tf1_dnn.frozen_cache` (F-cache), TF's default threads
+                `tf1_dnn.frozen_cache` (F-cache), each workload in its own
+                process with the library's plan for it (`library_plan`):
+                without batch norm, one tower per core (`towers=`) and one
+                intra-op thread; with batch norm, one tower and TF's
+                default threads
+  pytorch       the same networks in PyTorch eager mode, `torch.set_num_threads`
+                = cores, same data, batches and SGD (only if torch is
+                installed: `pip install torch`; never a dependency)
 
 Printed and written (JSON + Markdown in --out, default bench_results/):
 median epoch wall seconds (first epoch = warm-up, not timed), CPU seconds,
@@ -74,10 +81,32 @@ WORKLOADS = {
     "F-cache": dict(layers=[300, 50, 50, 20], act="relu", bn=False,
                     batch=50, clip=None, init=None, frozen=2, cache=True),
 }
-VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "library"]
+VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "library",
+            "pytorch"]
 LEARNING_RATE = 0.01
 SEED = 42
-LIBRARY_INTRA_THREADS = 0      # TensorFlow's default (one per core); 1 = one
+
+
+# Below this many dense-layer FLOPs per tower and step, splitting a batch
+# costs more than it gains (F-cache: 0.9 MFLOP per step, 0.019 s per epoch
+# with 2 towers vs 0.014 s with one; W1: 56 MFLOP, 2 towers pay).
+MIN_TOWER_FLOPS = 5e6
+
+
+def library_plan(spec, cpu_count=None):
+    """(towers, intra-op threads) the library variant uses for a workload.
+
+    One tower per core, as long as each tower keeps `MIN_TOWER_FLOPS` of
+    work per step; towers need one intra-op thread (docs/performance.md)
+    and are not allowed with batch norm. Else one tower and TensorFlow's
+    default threads (0).
+    """
+    cpus = cpu_count or os.cpu_count() or 1
+    per_step = dense_flops(spec, spec["batch"])
+    towers = min(cpus, spec["batch"], int(per_step // MIN_TOWER_FLOPS))
+    if spec["bn"] or towers < 2:
+        return 1, 0
+    return towers, 1
 
 
 def dense_flops(spec, n):
@@ -290,12 +319,12 @@ def _model_fn(tf, spec, first_layer=0):
 def _run_library(name, spec, data, n_epochs):
     from tf1_dnn import frozen_cache, tf, training
     X_train, y_train, X_valid, y_valid = data
+    towers, intra = library_plan(spec)
     with tf.Graph().as_default():
         tf.set_random_seed(SEED)
-        # New code may choose its threads (see
-        # tf1_dnn.session.small_model_config and docs/performance.md).
-        config = tf.ConfigProto(
-            intra_op_parallelism_threads=LIBRARY_INTRA_THREADS)
+        # New code may choose its threads (the intra-op pool is per process:
+        # run_bench gives each library workload its own process).
+        config = tf.ConfigProto(intra_op_parallelism_threads=intra)
         with tf.Session(config=config) as sess:
             optimizer = tf.train.GradientDescentOptimizer(LEARNING_RATE)
             frozen = spec.get("frozen", 0)
@@ -312,7 +341,8 @@ def _run_library(name, spec, data, n_epochs):
                                                   X_valid)
                 trainer = cached.build(_model_fn(tf, spec, frozen), y_train,
                                        batch_size=spec["batch"],
-                                       optimizer=optimizer, seed=SEED)
+                                       optimizer=optimizer, seed=SEED,
+                                       towers=towers)
                 trainer.load_data(sess)
                 Xv, yv = cached.valid_features, y_valid
             else:
@@ -320,14 +350,83 @@ def _run_library(name, spec, data, n_epochs):
                 trainer = training.build(
                     _model_fn(tf, spec), X_train, y_train,
                     batch_size=spec["batch"], optimizer=optimizer,
-                    clip_value=spec["clip"], var_list=var_list, seed=SEED)
+                    clip_value=spec["clip"], var_list=var_list, seed=SEED,
+                    towers=towers)
                 trainer.load_data(sess)
                 Xv, yv = X_valid, y_valid
             wall, cpu = _time_epochs(
                 n_epochs, lambda e: training.fit(sess, trainer, 1, load=False))
             _, acc = trainer.evaluate(sess, Xv, yv)
     return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
-            "fast_run_stats": None}
+            "fast_run_stats": None, "towers": towers,
+            "intra_op_threads": intra}
+
+
+def _run_pytorch(name, spec, data, n_epochs):
+    """The workload in PyTorch eager mode (2nd-edition style loop)."""
+    import torch
+    from torch import nn
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    X_train, y_train, X_valid, y_valid = data
+    sizes = [784] + list(spec["layers"]) + [10]
+    act = {"leaky_relu": lambda: nn.LeakyReLU(0.01), "elu": nn.ELU,
+           "relu": nn.ReLU}[spec["act"]]
+    frozen = spec.get("frozen", 0)
+    lower, upper = [], []
+    for k in range(len(sizes) - 1):
+        dense = nn.Linear(sizes[k], sizes[k + 1])
+        if spec["init"] == "he":      # TF variance_scaling(2.0): trunc. normal
+            std = (2.0 / sizes[k]) ** 0.5 / 0.87962566103423978
+            nn.init.trunc_normal_(dense.weight, std=std, a=-2 * std,
+                                  b=2 * std)
+        else:                          # tf.layers.dense: Glorot uniform
+            nn.init.xavier_uniform_(dense.weight)
+        nn.init.zeros_(dense.bias)
+        block = [dense]
+        if spec["bn"]:                 # TF momentum 0.9 = torch momentum 0.1
+            block.append(nn.BatchNorm1d(sizes[k + 1], eps=1e-3, momentum=0.1))
+        if k < len(sizes) - 2:
+            block.append(act())
+        (lower if k < frozen else upper).extend(block)
+    lower, upper = nn.Sequential(*lower), nn.Sequential(*upper)
+    for p in lower.parameters():
+        p.requires_grad_(False)
+    optimizer = torch.optim.SGD(upper.parameters(), lr=LEARNING_RATE)
+    loss_fn = nn.CrossEntropyLoss()
+    X = torch.from_numpy(X_train)
+    y = torch.from_numpy(y_train.astype(np.int64))
+    if spec.get("cache"):
+        with torch.no_grad():
+            X = lower(X)
+        lower_fn = nn.Identity()
+    else:
+        lower_fn = lower
+    n_batches = len(X_train) // spec["batch"]
+
+    def epoch_fn(epoch):
+        upper.train()
+        for idx in np.array_split(np.random.permutation(len(X_train)),
+                                  n_batches):
+            idx = torch.from_numpy(idx)
+            xb, yb = X[idx], y[idx]
+            with torch.no_grad():
+                xb = lower_fn(xb)
+            optimizer.zero_grad()
+            loss = loss_fn(upper(xb), yb)
+            loss.backward()
+            if spec["clip"]:
+                nn.utils.clip_grad_value_(upper.parameters(), spec["clip"])
+            optimizer.step()
+
+    wall, cpu = _time_epochs(n_epochs, epoch_fn)
+    upper.eval()
+    with torch.no_grad():
+        logits = upper(lower(torch.from_numpy(X_valid)))
+        acc = (logits.argmax(1).numpy() == y_valid).mean()
+    return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
+            "fast_run_stats": None, "threads": torch.get_num_threads()}
 
 
 def worker(variant, workloads, n_train, n_epochs):
@@ -338,6 +437,8 @@ def worker(variant, workloads, n_train, n_epochs):
         spec = WORKLOADS[name]
         if variant == "library":
             out[name] = _run_library(name, spec, data, n_epochs)
+        elif variant == "pytorch":
+            out[name] = _run_pytorch(name, spec, data, n_epochs)
         else:
             out[name] = _run_legacy(variant, name, spec, data, n_epochs)
     return out
@@ -449,9 +550,9 @@ def measure_import(rounds):
             "added": med["from tf1_dnn import tf"] - med["import tensorflow"]}
 
 
-def _have_tf_keras():
+def _have_module(name):
     import importlib.util
-    return importlib.util.find_spec("tf_keras") is not None
+    return importlib.util.find_spec(name) is not None
 
 
 def run_bench(quick=False, workloads=None, variants=None, rounds=None,
@@ -459,9 +560,12 @@ def run_bench(quick=False, workloads=None, variants=None, rounds=None,
     """Runs the benchmark; returns the results dict (see `to_markdown`)."""
     workloads = list(workloads or list(WORKLOADS))
     variants = list(variants or VARIANTS)
-    if "official" in variants and not _have_tf_keras():
+    if "official" in variants and not _have_module("tf_keras"):
         log("tf_keras is not installed: skipping the official variant")
         variants.remove("official")
+    if "pytorch" in variants and not _have_module("torch"):
+        log("torch is not installed: skipping the pytorch variant")
+        variants.remove("pytorch")
     rounds = rounds or (1 if quick else 3)
     n_train = n_train or (5500 if quick else 55000)
     n_epochs = n_epochs or (1 if quick else 3)
@@ -469,12 +573,17 @@ def run_bench(quick=False, workloads=None, variants=None, rounds=None,
     for r in range(rounds):
         for variant in variants:
             log(f"round {r + 1}/{rounds}: {variant} ...")
-            args = ["-m", "tf1_dnn.bench", "--worker", variant,
-                    "--workloads", ",".join(workloads),
-                    "--n-train", str(n_train), "--epochs", str(n_epochs)]
-            res = _subprocess_json(args)
-            for w in workloads:
-                raw[variant][w].append(res[w])
+            # The library picks threads per workload, and TensorFlow's
+            # thread pools are per process: one process per workload.
+            groups = ([[w] for w in workloads] if variant == "library"
+                      else [workloads])
+            for group in groups:
+                args = ["-m", "tf1_dnn.bench", "--worker", variant,
+                        "--workloads", ",".join(group),
+                        "--n-train", str(n_train), "--epochs", str(n_epochs)]
+                res = _subprocess_json(args)
+                for w in group:
+                    raw[variant][w].append(res[w])
     results = {"n_train": n_train, "timed_epochs": n_epochs,
                "rounds": rounds, "quick": quick, "cpu_count": os.cpu_count(),
                "rows": []}
@@ -501,6 +610,11 @@ def run_bench(quick=False, workloads=None, variants=None, rounds=None,
                 "all_epoch_seconds": [t for m in ms for t in m["wall"]],
                 "fast_run_stats": ms[-1].get("fast_run_stats"),
             })
+            # What the variant chose (library: towers and intra-op threads;
+            # pytorch: its thread count).
+            for key in ("towers", "intra_op_threads", "threads"):
+                if key in ms[-1]:
+                    results["rows"][-1][key] = ms[-1][key]
     log("import cost ...")
     results["import"] = measure_import(import_rounds or (1 if quick else 5))
     return results
@@ -521,6 +635,11 @@ def to_markdown(results):
             f"{row['epoch_seconds']:.3f} | {row['epoch_cpu_seconds']:.3f} | "
             f"{'-' if ratio is None else f'{ratio:.2f}'} | "
             f"{row['gflops']:.1f} | {row['valid_accuracy']:.4f} |")
+    plans = [f"{r['workload']} {r['towers']} tower(s), "
+             f"{r['intra_op_threads'] or 'default'} intra-op thread(s)"
+             for r in results["rows"] if "towers" in r]
+    if plans:
+        lines += ["", "Library plan: " + "; ".join(plans) + "."]
     imp = results.get("import")
     if imp:
         s = imp["seconds"]
