@@ -470,3 +470,43 @@ def test_saver_round_trip_between_stock_and_ours(tmp_path):
     with Session(graph=g) as sess:
         saver.restore(sess, path2)
         assert sess.run(t["counter"]) == 6
+
+
+def test_monitored_training_session_gets_no_spinning_config(monkeypatch):
+    seen = []
+
+    def fake(master="", is_chief=True, checkpoint_dir=None, scaffold=None,
+             hooks=None, chief_only_hooks=None, save_checkpoint_secs=None,
+             save_summaries_steps=None, save_summaries_secs=None,
+             config=None, **rest):
+        seen.append((checkpoint_dir, config))
+        return "session"
+    monkeypatch.setattr(v1.train, "MonitoredTrainingSession", fake)
+    mine = tf.ConfigProto(intra_op_parallelism_threads=1)
+    before = mine.SerializeToString()
+    assert tf.train.MonitoredTrainingSession(
+        checkpoint_dir="ck", config=mine) == "session"
+    # positional config (10th argument) too
+    tf.train.MonitoredTrainingSession("", True, None, None, None, None,
+                                      None, None, None, mine)
+    tf.train.MonitoredTrainingSession()
+    assert mine.SerializeToString() == before
+    assert seen[0][0] == "ck"
+    for _, config in seen:
+        assert config.experimental.disable_thread_spinning is True
+    assert seen[0][1].intra_op_parallelism_threads == 1
+    assert seen[1][1].intra_op_parallelism_threads == 1
+
+
+def test_monitored_training_session_runs(graph, tmp_path):
+    step = tf.train.get_or_create_global_step()
+    inc = tf.assign_add(step, 1)
+    with tf.train.MonitoredTrainingSession(
+            checkpoint_dir=str(tmp_path), save_summaries_steps=None,
+            save_summaries_secs=None, save_checkpoint_secs=None,
+            save_checkpoint_steps=None, log_step_count_steps=0,
+            hooks=[tf.train.StopAtStepHook(last_step=3)]) as mon:
+        values = []
+        while not mon.should_stop():
+            values.append(int(mon.run(inc)))
+    assert values == [1, 2, 3]

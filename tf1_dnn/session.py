@@ -91,7 +91,8 @@ import numpy as np
 
 from tf1_dnn._compat import tf2, v1
 
-__all__ = ["Session", "InteractiveSession", "small_model_config",
+__all__ = ["Session", "InteractiveSession", "MonitoredTrainingSession",
+           "small_model_config",
            "session_config", "SMALL_MODEL_PARAMETERS",
            "DISABLE_THREAD_SPINNING",
            "FAST_RUN_AVAILABLE", "fast_run_stats"]
@@ -437,6 +438,23 @@ class InteractiveSession(_FastRunMixin, v1.InteractiveSession):
         self._fast_init()
         super().__init__(target, graph=graph,
                          config=session_config(config))
+
+
+def MonitoredTrainingSession(*args, **kwargs):  # pylint: disable=invalid-name
+    """`tf.compat.v1.train.MonitoredTrainingSession` with sleeping idle threads.
+
+    `tf.train.MonitoredTrainingSession` in tf1_dnn's namespace. Same
+    arguments and result as the stock function; its `config` (positional or
+    keyword, None included) goes through `session_config`, so the sessions it
+    creates get `disable_thread_spinning` like every tf1_dnn session (the
+    caller's config object is not modified). Its sessions are stock ones,
+    without the cached fast `run`.
+    """
+    import inspect
+    stock = v1.train.MonitoredTrainingSession
+    bound = inspect.signature(stock).bind(*args, **kwargs)
+    bound.arguments["config"] = session_config(bound.arguments.get("config"))
+    return stock(*bound.args, **bound.kwargs)
 
 
 def fast_run_stats(session):

@@ -46,11 +46,13 @@ _TRAIN_OVERRIDES = {
     "Saver": "tf1_dnn.checkpoints:Saver",
     "latest_checkpoint": "tf1_dnn.checkpoints:latest_checkpoint",
     "get_checkpoint_state": "tf1_dnn.checkpoints:get_checkpoint_state",
+    "MonitoredTrainingSession": "tf1_dnn.session:MonitoredTrainingSession",
 }
 
 train = LazyNamespace(
     "tf.train", base=v1.train, overrides=_TRAIN_OVERRIDES,
-    doc="tf.compat.v1.train, with tf1_dnn's checkpoint loading.")
+    doc="tf.compat.v1.train, with tf1_dnn's checkpoint loading and "
+        "MonitoredTrainingSession with sleeping idle threads.")
 
 compat = LazyNamespace(
     "tf.compat", base=tf2.compat,
