@@ -271,6 +271,33 @@ def test_towers_add_extra_loss_once(session_config):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_towers_sum_sparse_gradients(session_config):
+    """An embedding lookup gives IndexedSlices gradients: the towers'
+    slices are concatenated, which equals one tower's update."""
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 7, size=(120, 1)).astype(np.float32)
+    y = (X[:, 0] > 3).astype(np.int64)
+    finals = []
+    for towers in (1, 2):
+        with tf.Graph().as_default():
+            tf.set_random_seed(0)
+
+            def model_fn(X, is_training):
+                emb = tf.get_variable("emb", [7, 4])
+                ids = tf.cast(X[:, 0], tf.int32)
+                h = tf.nn.embedding_lookup(emb, ids)
+                return tf.layers.dense(h, 2, name="outputs")
+            with tf.Session(config=session_config) as sess:
+                training.train(sess, _reuse_safe(model_fn), X, y,
+                               n_epochs=2, batch_size=20, seed=2,
+                               towers=towers,
+                               optimizer=tf.train.GradientDescentOptimizer(
+                                   0.5))
+                finals.append(sess.run(tf.trainable_variables()))
+    for a, b in zip(*finals):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_towers_errors():
     X, y = _data(60)
     for bad in (0, 11, 1.5, True, "2"):

@@ -87,6 +87,7 @@ Caveats:
     initialized before are left as they are.
 """
 
+import contextlib
 import time
 
 import numpy as np
@@ -134,29 +135,36 @@ def _resolve_var_list(var_list):
     return list(var_list)
 
 
-def _tower_gradients(model_fn, scope, optimizer, train_vars, Xb, yb, towers):
-    """(loss, grads_and_vars, correct) of one mini-batch split into towers.
+def _batch_gradients(model_fn, scope, optimizer, train_vars, Xb, yb, towers):
+    """(loss, grads_and_vars, correct) of one mini-batch, in `towers` parts.
 
-    Tower t takes rows [t*m//towers, (t+1)*m//towers) of the m-row batch and
-    differentiates sum(cross-entropy of its rows) / m (plus `extra_loss` in
-    tower 0 only); the towers' gradients are summed, which is the gradient of
-    the whole batch's mean loss (+ extra_loss) -- up to float rounding.
+    One tower: the chapter's step, mean cross-entropy of the batch (plus
+    `extra_loss`). More: tower t takes rows [t*m//towers, (t+1)*m//towers)
+    of the m-row batch and differentiates sum(cross-entropy of its rows) / m
+    (plus `extra_loss` in tower 0 only); the towers' gradients are summed,
+    which is the gradient of the whole batch's mean loss (+ extra_loss) --
+    up to float rounding.
     """
-    m = v1.shape(Xb, out_type=tf2.int64)[0]
-    m_float = None
+    if towers == 1:
+        parts = [(Xb, yb)]
+    else:
+        m = v1.shape(Xb, out_type=tf2.int64)[0]
+        parts = [(Xb[(m * t) // towers:(m * (t + 1)) // towers],
+                  yb[(m * t) // towers:(m * (t + 1)) // towers])
+                 for t in range(towers)]
     losses, tower_gvs, corrects = [], [], []
-    for t in range(towers):
-        lo, hi = (m * t) // towers, (m * (t + 1)) // towers
-        with v1.name_scope(f"tower{t}"):
-            Xt, yt = Xb[lo:hi], yb[lo:hi]
+    for t, (Xt, yt) in enumerate(parts):
+        with (v1.name_scope(f"tower{t}") if towers > 1
+              else contextlib.nullcontext()):
             with v1.variable_scope(scope, reuse=True,
                                    auxiliary_name_scope=False):
                 logits, extra = _call_model(model_fn, Xt, True)
             xent = v1.nn.sparse_softmax_cross_entropy_with_logits(
                 labels=yt, logits=logits)
-            if m_float is None:
-                m_float = v1.cast(m, xent.dtype)
-            loss = v1.reduce_sum(xent) / m_float
+            if towers == 1:
+                loss = v1.reduce_mean(xent)
+            else:
+                loss = v1.reduce_sum(xent) / v1.cast(m, xent.dtype)
             if extra is not None and t == 0:
                 loss += extra
             losses.append(loss)
@@ -164,6 +172,8 @@ def _tower_gradients(model_fn, scope, optimizer, train_vars, Xb, yb, towers):
                 loss, var_list=train_vars))
             corrects.append(v1.reduce_sum(v1.cast(
                 v1.equal(v1.argmax(logits, 1), yt), tf2.int64)))
+    if towers == 1:
+        return losses[0], tower_gvs[0], corrects[0]
     grads_and_vars = []
     with v1.name_scope("tower_sum"):
         for pairs in zip(*tower_gvs):
@@ -332,22 +342,8 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         Xb = v1.gather(X_data, idx)
         yb = v1.gather(y_data, idx)
         updates_before = len(v1.get_collection(v1.GraphKeys.UPDATE_OPS))
-        if towers == 1:
-            with v1.variable_scope(scope, reuse=True,
-                                   auxiliary_name_scope=False):
-                logits, extra = _call_model(model_fn, Xb, True)
-            loss = v1.reduce_mean(
-                v1.nn.sparse_softmax_cross_entropy_with_logits(
-                    labels=yb, logits=logits))
-            if extra is not None:
-                loss += extra
-            grads_and_vars = optimizer.compute_gradients(
-                loss, var_list=train_vars)
-            batch_correct = v1.reduce_sum(v1.cast(
-                v1.equal(v1.argmax(logits, 1), yb), tf2.int64))
-        else:
-            loss, grads_and_vars, batch_correct = _tower_gradients(
-                model_fn, scope, optimizer, train_vars, Xb, yb, towers)
+        loss, grads_and_vars, batch_correct = _batch_gradients(
+            model_fn, scope, optimizer, train_vars, Xb, yb, towers)
         new_updates = v1.get_collection(
             v1.GraphKeys.UPDATE_OPS)[updates_before:]
         if towers > 1 and new_updates:
