@@ -314,7 +314,9 @@ def test_small_model_config_depends_on_model_size():
         big).intra_op_parallelism_threads == 0
 
 
-def test_config_is_stock_plus_no_spinning_and_callers_config_untouched():
+def test_config_is_stock_plus_no_spinning_and_callers_config_untouched(
+        monkeypatch):
+    monkeypatch.setattr(session_mod.os, "cpu_count", lambda: 2)
     g, _ = _graph()
     with Session(graph=g) as sess, v1.Session(graph=g) as stock:
         assert sess._config.experimental.disable_thread_spinning is True
@@ -336,8 +338,23 @@ def test_config_is_stock_plus_no_spinning_and_callers_config_untouched():
         assert sess._config.intra_op_parallelism_threads == 3
         assert sess._config.allow_soft_placement is True
         assert sess._config.experimental.disable_thread_spinning is True
+    # One intra-op thread: spinning kept (sleeping did not pay there).
     small = session_mod.small_model_config(g)
-    assert small.experimental.disable_thread_spinning is True
+    assert small.intra_op_parallelism_threads == 1
+    assert small.experimental.disable_thread_spinning is False
+    one = tf.ConfigProto(intra_op_parallelism_threads=1)
+    assert session_mod.session_config(one) == one
+    assert session_mod.session_config(one) is not one
+
+
+def test_default_threads_spin_only_on_one_cpu(monkeypatch):
+    zero = tf.ConfigProto()                       # 0 = one thread per CPU
+    monkeypatch.setattr(session_mod.os, "cpu_count", lambda: 1)
+    assert session_mod.session_config(
+        zero).experimental.disable_thread_spinning is False
+    monkeypatch.setattr(session_mod.os, "cpu_count", lambda: 2)
+    assert session_mod.session_config(
+        zero).experimental.disable_thread_spinning is True
 
 
 def test_thread_spinning_opt_out(monkeypatch):
@@ -473,6 +490,7 @@ def test_saver_round_trip_between_stock_and_ours(tmp_path):
 
 
 def test_monitored_training_session_gets_no_spinning_config(monkeypatch):
+    monkeypatch.setattr(session_mod.os, "cpu_count", lambda: 2)
     seen = []
 
     def fake(master="", is_chief=True, checkpoint_dir=None, scaffold=None,
@@ -482,7 +500,7 @@ def test_monitored_training_session_gets_no_spinning_config(monkeypatch):
         seen.append((checkpoint_dir, config))
         return "session"
     monkeypatch.setattr(v1.train, "MonitoredTrainingSession", fake)
-    mine = tf.ConfigProto(intra_op_parallelism_threads=1)
+    mine = tf.ConfigProto(intra_op_parallelism_threads=2)
     before = mine.SerializeToString()
     assert tf.train.MonitoredTrainingSession(
         checkpoint_dir="ck", config=mine) == "session"
@@ -494,8 +512,8 @@ def test_monitored_training_session_gets_no_spinning_config(monkeypatch):
     assert seen[0][0] == "ck"
     for _, config in seen:
         assert config.experimental.disable_thread_spinning is True
-    assert seen[0][1].intra_op_parallelism_threads == 1
-    assert seen[1][1].intra_op_parallelism_threads == 1
+    assert seen[0][1].intra_op_parallelism_threads == 2
+    assert seen[1][1].intra_op_parallelism_threads == 2
 
 
 def test_monitored_training_session_runs(graph, tmp_path):

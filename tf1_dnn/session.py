@@ -43,21 +43,26 @@ What differs from the stock classes (invisible to results):
      filled (`graph.version` changed), so a loop that adds ops each step
      (an anti-pattern) simply never uses the fast path.
 
-2. Idle pool threads sleep instead of spinning. Every session gets
+2. Idle pool threads sleep instead of spinning, when the intra-op pool has
+   more than one thread. Such sessions get
    `config.experimental.disable_thread_spinning = True` (a copy of the
-   given `config`, or a fresh `ConfigProto` for `config=None`; the caller's
-   object is never modified). TensorFlow's thread pools otherwise busy-wait
-   for work after each op; on a 2-core machine those spinning threads take
-   the cores the next kernel needs. Scheduling only: results stay
-   bit-identical. Measured (W1-W3 of `python -m tf1_dnn bench`'s graphs,
-   3 interleaved rounds, our fast `run` in both): W1 1.13-1.22 s -> 0.98-0.99
-   s per epoch, W2 0.76-0.78 -> 0.69-0.70, W3 0.60 -> 0.57, CPU time down
-   by 20-30%, identical weights and accuracies. Sleeping idle threads cost
-   a wake-up when work arrives; running ops in the caller's thread
-   (`inter_op_parallelism_threads=-1`) was also measured, bit-identical
-   too, but slower on W2/W3 (0.74-0.76, 0.61-0.66), so it is not set.
-   Opt out: `tf1_dnn.session.DISABLE_THREAD_SPINNING = False` before the
-   first session.
+   given `config`, or of the config the stock session would use for
+   `config=None`; the caller's object is never modified). TensorFlow's
+   thread pools otherwise busy-wait for work after each op; on a 2-core
+   machine those spinning threads take the cores the next kernel needs.
+   Scheduling only: results stay bit-identical. Measured (W1-W3 of
+   `python -m tf1_dnn bench`'s graphs, TF's default threads, 3 interleaved
+   rounds, our fast `run` in both): W1 1.13-1.22 s -> 0.98-0.99 s per
+   epoch, W2 0.76-0.78 -> 0.69-0.70, W3 0.60 -> 0.57, CPU time down by
+   20-30%, identical weights and accuracies. With one intra-op thread
+   (`intra_op_parallelism_threads=1`, e.g. `small_model_config()`) sleeping
+   did not pay -- W1 1.11-1.24 s vs 1.11-1.17 spinning, W3 0.91-1.09 vs
+   0.84-0.93, towers unchanged -- so such configs are left as they are.
+   Running ops in the caller's thread (`inter_op_parallelism_threads=-1`)
+   was also measured, bit-identical too, but slower on W2/W3 (0.74-0.76,
+   0.61-0.66), so it is not set. Opt out:
+   `tf1_dnn.session.DISABLE_THREAD_SPINNING = False` before the first
+   session.
 
 3. Nothing else: the number of threads stays TensorFlow's default, because
    the number of intra-op threads changes the last bits of results. For
@@ -85,6 +90,7 @@ Caveats:
 """
 
 import collections
+import os
 import sys
 
 import numpy as np
@@ -125,7 +131,7 @@ def small_model_config(graph=None):
     266 200), else TensorFlow's default (0: one per core).
 
     Measured on a 2-core machine (bench, 55 000 images, docs/performance.md):
-    with idle threads no longer spinning (every tf1_dnn session), one
+    against TensorFlow's default threads with idle threads sleeping, one
     intra-op thread is slower than TensorFlow's default on a quiet machine
     (W1 1.23 s vs 1.02 s per epoch, W2 1.16 vs 0.78, W3 0.95 vs 0.58) for
     about the same CPU time; it pays on a busy machine (before the
@@ -146,8 +152,8 @@ def small_model_config(graph=None):
         pipelines (a blocking dequeue holds the only thread).
 
     Returns:
-      a fresh `tf.compat.v1.ConfigProto` (through `session_config`, so
-      thread spinning is off as in every tf1_dnn session).
+      a fresh `tf.compat.v1.ConfigProto` (through `session_config`: threads
+      keep spinning with 1 intra-op thread, where sleeping did not pay).
     """
     graph = graph if graph is not None else v1.get_default_graph()
     n_params = 0
@@ -162,7 +168,9 @@ def session_config(config=None):
     """The `ConfigProto` a tf1_dnn `Session` actually uses for `config`.
 
     A copy of `config` with `experimental.disable_thread_spinning` set when
-    `DISABLE_THREAD_SPINNING` is true (the default). For `config=None` the
+    `DISABLE_THREAD_SPINNING` is true (the default) and the intra-op pool
+    has more than one thread (`intra_op_parallelism_threads` > 1, or 0 on a
+    machine with more than one CPU). For `config=None` the
     copy is of what the stock session would use: the eager context's config
     (which carries `tf.config.threading.set_*` and visible-device settings).
     `config` itself is left unchanged. Anything that is not a `ConfigProto`
@@ -178,7 +186,9 @@ def session_config(config=None):
     out = v1.ConfigProto()
     if config is not None:
         out.CopyFrom(config)
-    if DISABLE_THREAD_SPINNING:
+    intra = out.intra_op_parallelism_threads
+    if DISABLE_THREAD_SPINNING and (
+            intra > 1 or (intra == 0 and (os.cpu_count() or 1) > 1)):
         out.experimental.disable_thread_spinning = True
     return out
 
@@ -416,9 +426,10 @@ class Session(_FastRunMixin, v1.Session):
     Same constructor, context manager, `as_default`, `close`, `run`,
     `partial_run`, `make_callable` and `list_devices` as
     `tf.compat.v1.Session`; `isinstance(sess, tf.compat.v1.Session)` holds.
-    `config` is used as given except that idle threads sleep
-    (`session_config(config)`; the caller's object is not modified); the
-    thread counts stay TensorFlow's defaults, so results are the stock ones.
+    `config` is used as given except that idle threads of a multi-thread
+    intra-op pool sleep (`session_config(config)`; the caller's object is
+    not modified); the thread counts stay TensorFlow's defaults, so results
+    are the stock ones.
     """
 
     def __init__(self, target="", graph=None, config=None):
