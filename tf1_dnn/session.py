@@ -65,9 +65,10 @@ What differs from the stock classes (invisible to results):
    session.
 
 3. Nothing else: the number of threads stays TensorFlow's default, because
-   the number of intra-op threads changes the last bits of results. For
-   small models, `small_model_config()` (1 intra-op thread) saves CPU (a
-   third on W1); opt in with
+   the number of intra-op threads changes the last bits of results.
+   `small_model_config()` (1 intra-op thread) is opt-in: slower than the
+   default on a quiet machine once idle threads sleep, but it is what
+   `tf1_dnn.training`'s towers need and it helps on a busy machine:
    `tf.Session(config=session.small_model_config())`.
 
 Caveats:
