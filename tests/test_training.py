@@ -247,26 +247,30 @@ def test_extra_loss_is_added(session_config):
     assert norms[1] < 0.5 * norms[0]
 
 
+def _weights_after_training(model_fn, X, y, towers, session_config, lr,
+                            **kwargs):
+    """Trainable values after `training.train` with `towers` (seed 0)."""
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        with tf.Session(config=session_config) as sess:
+            training.train(sess, _reuse_safe(model_fn), X, y, towers=towers,
+                           optimizer=tf.train.GradientDescentOptimizer(lr),
+                           **kwargs)
+            return sess.run(tf.trainable_variables())
+
+
 def test_towers_add_extra_loss_once(session_config):
     """(logits, extra_loss) with towers: the l2 term counts once per step,
     as with one tower (same start, same batches -> same weights)."""
     X, y = _data(100)
-    finals = []
-    for towers in (1, 2):
-        with tf.Graph().as_default():
-            tf.set_random_seed(0)
 
-            def model_fn(X, is_training):
-                logits = tf.layers.dense(X, 3, name="outputs")
-                w = tf.get_variable("outputs/kernel")
-                return logits, 0.5 * tf.nn.l2_loss(w)
-            with tf.Session(config=session_config) as sess:
-                training.train(sess, _reuse_safe(model_fn), X, y,
-                               n_epochs=3, batch_size=10, seed=4,
-                               towers=towers,
-                               optimizer=tf.train.GradientDescentOptimizer(
-                                   0.1))
-                finals.append(sess.run(tf.trainable_variables()))
+    def model_fn(X, is_training):
+        logits = tf.layers.dense(X, 3, name="outputs")
+        w = tf.get_variable("outputs/kernel")
+        return logits, 0.5 * tf.nn.l2_loss(w)
+    finals = [_weights_after_training(model_fn, X, y, towers, session_config,
+                                      0.1, n_epochs=3, batch_size=10, seed=4)
+              for towers in (1, 2)]
     for a, b in zip(*finals):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
@@ -277,23 +281,15 @@ def test_towers_sum_sparse_gradients(session_config):
     rng = np.random.RandomState(1)
     X = rng.randint(0, 7, size=(120, 1)).astype(np.float32)
     y = (X[:, 0] > 3).astype(np.int64)
-    finals = []
-    for towers in (1, 2):
-        with tf.Graph().as_default():
-            tf.set_random_seed(0)
 
-            def model_fn(X, is_training):
-                emb = tf.get_variable("emb", [7, 4])
-                ids = tf.cast(X[:, 0], tf.int32)
-                h = tf.nn.embedding_lookup(emb, ids)
-                return tf.layers.dense(h, 2, name="outputs")
-            with tf.Session(config=session_config) as sess:
-                training.train(sess, _reuse_safe(model_fn), X, y,
-                               n_epochs=2, batch_size=20, seed=2,
-                               towers=towers,
-                               optimizer=tf.train.GradientDescentOptimizer(
-                                   0.5))
-                finals.append(sess.run(tf.trainable_variables()))
+    def model_fn(X, is_training):
+        emb = tf.get_variable("emb", [7, 4])
+        ids = tf.cast(X[:, 0], tf.int32)
+        h = tf.nn.embedding_lookup(emb, ids)
+        return tf.layers.dense(h, 2, name="outputs")
+    finals = [_weights_after_training(model_fn, X, y, towers, session_config,
+                                      0.5, n_epochs=2, batch_size=20, seed=2)
+              for towers in (1, 2)]
     for a, b in zip(*finals):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
