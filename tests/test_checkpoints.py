@@ -1,4 +1,4 @@
-"""All 17 checkpoints TF 1.1-1.14 wrote load on TF 2.21 through tf1_dnn.
+"""Every checkpoint TF 1.0-1.14 wrote in ../shared/tf1_checkpoints loads on TF 2.21.
 
 For every manifest entry: import the graph (repairing only what TF 2.21
 rejects), restore, compare every variable with `tf.train.load_checkpoint`
@@ -35,19 +35,44 @@ def manifest(tf1_checkpoints_dir):
 
 
 def _forward_feeds(graph, entry, rng):
+    """The manifest's forward feed: a batch of 2 uniform random floats per
+    placeholder, except where `forward_feed_values` says otherwise (a
+    concrete `shape` for an open time axis, a `const` keep_prob / sequence
+    length / batch_size, `randint` token ids). See the manifest's README."""
     feeds = {}
+    special = entry.get("forward_feed_values", {})
     for name, shape, dtype in entry["forward_feeds"]:
         tensor = graph.get_tensor_by_name(name)
-        if dtype == "bool":
-            feeds[tensor] = False
+        how = special.get(name, {})
+        if "shape" in how:
+            shape = how["shape"]
         else:
-            feeds[tensor] = rng.rand(2, *shape[1:]).astype(dtype)
+            shape = [2] + [d for d in shape[1:]] if shape else []
+        if None in shape:
+            raise AssertionError(f"{entry['dir']}: {name} has an open axis "
+                                 f"{shape} and no forward_feed_values shape")
+        if how.get("kind") == "const":
+            feeds[tensor] = np.full(shape, how["value"], dtype=dtype)
+        elif how.get("kind") == "randint":
+            feeds[tensor] = rng.randint(0, how["high"], size=shape
+                                        ).astype(dtype)
+        elif dtype == "bool":
+            feeds[tensor] = np.zeros(shape, dtype=bool)
+        else:
+            feeds[tensor] = rng.rand(*shape).astype(dtype)
     return feeds
 
 
-def test_manifest_has_17_entries(manifest):
-    assert len(manifest) == 17
+def test_manifest_lists_every_shared_folder(manifest, tf1_checkpoints_dir):
+    """One entry per checkpoint folder (29 since the CNN/RNN ones came),
+    whatever the count: the test follows the manifest, not a number."""
+    folders = sorted(p.name for p in tf1_checkpoints_dir.iterdir()
+                     if p.is_dir())
+    assert sorted(manifest) == folders
     assert [e["dir"] for e in ENTRIES] == list(manifest)
+    for entry in manifest.values():
+        prefix = tf1_checkpoints_dir / entry["dir"] / entry["prefix"]
+        assert (prefix.parent / (prefix.name + ".index")).exists(), prefix
 
 
 @pytest.mark.parametrize("entry_dir", [e["dir"] for e in ENTRIES] or
@@ -65,11 +90,18 @@ def test_import_restore_compare_forward(entry_dir, manifest, session_config,
         with tf.Session(graph=graph, config=session_config) as sess:
             saver.restore(sess, prefix)
             restored = sess.run(variables)
-            out = sess.run(graph.get_tensor_by_name(entry["output_tensor"]),
-                           _forward_feeds(graph, entry, rng))
+            feeds = _forward_feeds(graph, entry, rng)
+            output = graph.get_tensor_by_name(entry["output_tensor"])
+            out = sess.run(output, feeds)
+            again = sess.run(output, feeds)
+        if "forward_note" not in entry:
+            # Same input, same output (the manifest notes the graphs whose
+            # forward pass is random, e.g. dropout with a constant keep_prob).
+            np.testing.assert_array_equal(out, again)
         for key in ("model_variables", "trainable_variables", "variables"):
             for item in tf.get_collection(key):
-                assert isinstance(item, tf.Variable), (key, item)
+                # RefVariables, and ResourceVariables (TF 1.13 RNN cells).
+                assert isinstance(item, tensorflow.Variable), (key, item)
     reader = tf.train.load_checkpoint(prefix)
     expected_names = {v[0] for v in entry["variables"]}
     assert set(reader.get_variable_to_shape_map()) == expected_names
@@ -93,13 +125,20 @@ def test_import_restore_compare_forward(entry_dir, manifest, session_config,
     else:
         assert len(stale) == 1 and "FusedBatchNormGrad" in stale[0]
     collections = [r for r in repairs if "converted to VariableDefs" in r]
-    if entry["tensorflow_version"] == "1.1.0":
-        # contrib's model_variables, stored as node names by TF 1.1.
-        assert collections == ["tf1_dnn: collection 'model_variables': 6 "
-                               "variable(s) stored as node names (TF 1.x) "
-                               "converted to VariableDefs"]
-    else:
-        assert collections == []
+    # Variable collections TF 1.x stored as node names (contrib's
+    # model_variables in TF 1.1), counted from the .meta file itself.
+    expected = []
+    collection_def = checkpoints.load_meta_graph_def(
+        prefix + ".meta").collection_def
+    for key in ("model_variables", "trainable_variables",
+                "local_variables"):
+        if key in collection_def and \
+                collection_def[key].WhichOneof("kind") == "node_list":
+            n = len(collection_def[key].node_list.value)
+            expected.append(f"tf1_dnn: collection {key!r}: {n} variable(s) "
+                            "stored as node names (TF 1.x) converted to "
+                            "VariableDefs")
+    assert collections == expected
     notices = [r for r in repairs if "NaN/Inf values as written" in r]
     if nan_vars:
         assert len(notices) == 1
