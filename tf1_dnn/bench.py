@@ -448,24 +448,25 @@ def profile_step(sess, fetches, feed_dict, n=20):
     """Per-op-type microseconds of one step, from `RunMetadata` traces.
 
     Runs `fetches` n times with `FULL_TRACE` and returns a list of
-    (op type, mean us per step, ops per step), largest first, plus the
-    mean number of ops per step. The traced runs take the stock `run` path.
+    (op type, mean us per step, nodes per step), largest first, plus the
+    mean number of executed nodes per step. The traced runs take the stock
+    `run` path. Op types are kernel-independent (`tf1_dnn.op_types`): oneDNN's
+    `_MklMatMul` is `MatMul`, and a fused node is labelled with the ops it
+    stands for, `MatMul+BiasAdd+Relu` (its time cannot be split).
     """
     import collections
+    from tf1_dnn import op_types
     from tf1_dnn._compat import v1
     total, count = collections.Counter(), collections.Counter()
-    options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+    options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE,
+                            output_partition_graphs=True)
     for _ in range(n):
         meta = v1.RunMetadata()
         sess.run(fetches, feed_dict, options=options, run_metadata=meta)
-        for dev in meta.step_stats.dev_stats:
-            for node in dev.node_stats:
-                label = node.timeline_label
-                op_type = (label.split(" = ")[1].split("(")[0]
-                           if " = " in label else node.node_name)
-                total[op_type] += node.op_end_rel_micros - \
-                    node.op_start_rel_micros
-                count[op_type] += 1
+        for _, types, micros in op_types.step_nodes(meta):
+            label = "+".join(types)
+            total[label] += micros
+            count[label] += 1
     rows = [(k, v / n, count[k] / n) for k, v in total.most_common()]
     return rows, sum(count.values()) / n
 
