@@ -528,3 +528,109 @@ def test_monitored_training_session_runs(graph, tmp_path):
         while not mon.should_stop():
             values.append(int(mon.run(inc)))
     assert values == [1, 2, 3]
+
+
+# ------------------------------------------------- private API mismatches --
+# The fast path relies on private members of TensorFlow's session module.
+# Whatever changes there, `sess.run` must give the stock results, never an
+# error of ours.
+
+def _training_calls(sess, t):
+    """A few steps that change state: the counter proves each ran once."""
+    out = []
+    for k in range(5):
+        out.append(sess.run([t["y"], t["incr"]], {t["X"]: XB + k}))
+        out.append(sess.run(t["z"], feed_dict={t["X"]: XB, t["flag"]: True}))
+    out.append(sess.run(t["counter"]))
+    return out
+
+
+def _stock_then_ours():
+    (stock, _), (ours, sess) = _both(_training_calls)
+    _assert_same(stock, ours)
+    assert ours[-1] == 5              # 5 increments: no step ran twice
+    return sess
+
+
+def test_private_api_check_matches_this_tensorflow():
+    assert session_mod.private_api_mismatch() is None
+    assert session_mod.FAST_RUN_MISMATCH is None
+    sess = _stock_then_ours()
+    assert sess.fast_run_stats()[0] > 0     # the fast path was used
+
+
+def test_missing_private_member_means_stock_run(monkeypatch):
+    base = next(c for c in v1.Session.__mro__
+                if "_extend_graph" in c.__dict__)
+    member = base.__dict__["_extend_graph"]
+    # What the import-time check says on a TensorFlow without the member.
+    delattr(base, "_extend_graph")
+    try:
+        mismatch = session_mod.private_api_mismatch()
+    finally:
+        setattr(base, "_extend_graph", member)
+    assert mismatch == "Session._extend_graph is missing"
+    module = type("FakeSessionModule", (), {})     # no _FetchHandler at all
+    assert session_mod.private_api_mismatch(v1.Session, module) == \
+        "_FetchHandler.__init__ is missing"
+    monkeypatch.setattr(session_mod, "FAST_RUN_AVAILABLE", mismatch is None)
+    sess = _stock_then_ours()
+    assert sess.fast_run_stats() == (0, 12)     # init + 11 calls
+
+
+def test_changed_private_signature_means_stock_run(monkeypatch):
+    original = v1.Session._call_tf_sessionrun
+
+    def changed(self, options, feed_dict, fetch_list, target_list,
+                run_metadata, step_id=None):   # a new parameter
+        return original(self, options, feed_dict, fetch_list, target_list,
+                        run_metadata)
+
+    monkeypatch.setattr(v1.Session, "_call_tf_sessionrun", changed)
+    mismatch = session_mod.private_api_mismatch()
+    assert mismatch.startswith("Session._call_tf_sessionrun(self, options, "
+                               "feed_dict, fetch_list, target_list, "
+                               "run_metadata, step_id=) is not")
+    monkeypatch.setattr(session_mod, "FAST_RUN_AVAILABLE", mismatch is None)
+    sess = _stock_then_ours()
+    assert sess.fast_run_stats() == (0, 12)     # init + 11 calls
+
+
+def test_private_member_failing_at_run_time_means_stock_run(monkeypatch):
+    # Same signature, different behaviour: it rejects the fast path's call
+    # (as a TensorFlow whose C entry point changed would) before running.
+    import sys
+    original = v1.Session._call_tf_sessionrun
+    rejected = []
+
+    def picky(self, options, feed_dict, fetch_list, target_list,
+              run_metadata):
+        if sys._getframe(1).f_globals["__name__"] == session_mod.__name__:
+            rejected.append(1)
+            raise TypeError("incompatible function arguments")
+        return original(self, options, feed_dict, fetch_list, target_list,
+                        run_metadata)
+
+    monkeypatch.setattr(v1.Session, "_call_tf_sessionrun", picky)
+    assert session_mod.private_api_mismatch() is None
+    sess = _stock_then_ours()
+    assert rejected == [1]               # tried once, then off for the session
+    assert sess.fast_run_stats() == (0, 12)     # init + 11 calls
+    assert sess._fast_off == "TypeError: incompatible function arguments"
+
+
+def test_result_builder_is_dry_run_before_a_signature_goes_fast(monkeypatch):
+    # A fetch handler whose build_results breaks: found when the entry is
+    # built, so that signature takes the stock path; no step runs twice.
+    handler = session_mod._fetch_handler_class(None)
+
+    class Broken(handler):
+        def build_results(self, session, tensor_values):
+            if any(v is None for v in tensor_values):
+                raise AttributeError("changed")
+            return super().build_results(session, tensor_values)
+
+    monkeypatch.setattr(session_mod, "_fetch_handler_class",
+                        lambda session: Broken)
+    sess = _stock_then_ours()
+    assert sess.fast_run_stats() == (0, 12)     # init + 11 calls

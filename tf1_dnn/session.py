@@ -15,13 +15,12 @@ What differs from the stock classes (invisible to results):
 1. A cached `run` fast path. `tf.compat.v1.Session.run` re-validates every
    feed key (`as_graph_element`), flattens the feed dict, rebuilds a
    `_FetchHandler` for the fetch structure and resolves every fetch on every
-   call: ~150-200 us of Python per step on a 2-core machine, a quarter of a
-   small network's step. Here the first time a (fetch structure, feed keys)
-   *signature* is seen twice, its fetch handler and the C handles of its
-   fetches, targets and feeds are cached; later calls with that signature
-   only check the fed values and call the same C entry point (through the
-   same error translation), ~40-50 us. Measured on this machine: 219 us ->
-   50 us per `run` of a trivial step.
+   call, Python work that is a large share of a small network's step. Here
+   the first time a (fetch structure, feed keys) *signature* is seen twice,
+   its fetch handler and the C handles of its fetches, targets and feeds
+   are cached; later calls with that signature only check the fed values
+   and call the same C entry point (through the same error translation).
+   Timings are in docs/performance.md.
 
    The fast path is taken only when everything is plain; anything else goes
    through the stock `run`, unchanged:
@@ -50,47 +49,50 @@ What differs from the stock classes (invisible to results):
    `config=None`; the caller's object is never modified). TensorFlow's
    thread pools otherwise busy-wait for work after each op; on a 2-core
    machine those spinning threads take the cores the next kernel needs.
-   Scheduling only: results stay bit-identical. Measured (W1-W3 of
-   `python -m tf1_dnn bench`'s graphs, TF's default threads, 3 interleaved
-   rounds, our fast `run` in both): W1 1.13-1.22 s -> 0.98-0.99 s per
-   epoch, W2 0.76-0.78 -> 0.69-0.70, W3 0.60 -> 0.57, CPU time down by
-   20-30%, identical weights and accuracies. With one intra-op thread
-   (`intra_op_parallelism_threads=1`, e.g. `small_model_config()`) sleeping
-   did not pay -- W1 1.11-1.24 s vs 1.11-1.17 spinning, W3 0.91-1.09 vs
-   0.84-0.93, towers unchanged -- so such configs are left as they are.
-   Running ops in the caller's thread (`inter_op_parallelism_threads=-1`)
-   was also measured, bit-identical too, but slower on W2/W3 (0.74-0.76,
-   0.61-0.66), so it is not set. Opt out:
+   Scheduling only: results stay bit-identical. Configs with one intra-op
+   thread (`intra_op_parallelism_threads=1`, e.g. `small_model_config()`)
+   are left as they are (sleeping did not pay there; the measurements are
+   in docs/performance.md). Opt out:
    `tf1_dnn.session.DISABLE_THREAD_SPINNING = False` before the first
    session.
 
 3. Nothing else: the number of threads stays TensorFlow's default, because
    the number of intra-op threads changes the last bits of results.
-   `small_model_config()` (1 intra-op thread) is opt-in: slower than the
-   default on a quiet machine once idle threads sleep, but it is what
-   `tf1_dnn.training`'s towers need and it helps on a busy machine:
+   `small_model_config()` (1 intra-op thread) is opt-in; it is what
+   `tf1_dnn.training`'s towers need:
    `tf.Session(config=session.small_model_config())`.
 
 Caveats:
   - The fast path uses private members of TensorFlow's own `BaseSession`
     (`_do_call`, `_extend_graph`, `_call_tf_sessionrun`), its module's
     `_FetchHandler` and `Tensor._as_tf_output` (no `tensorflow.python`
-    import: reached through `tf.compat.v1.Session`); if a TensorFlow version lacks
-    one of them the fast path switches itself off (`FAST_RUN_AVAILABLE`, or
-    per signature when building its entry fails) and every call takes the
-    stock path.
+    import: reached through `tf.compat.v1.Session`). It never turns a
+    mismatch with them into an error in `sess.run`; it falls back to the
+    stock `run`:
+      * at import, once, each Python-level member is looked up and its
+        parameters compared (`inspect.signature`) with those the fast path
+        calls it with (`PRIVATE_SIGNATURES`); a missing member or a changed
+        signature turns the fast path off for the process
+        (`FAST_RUN_AVAILABLE` False, `FAST_RUN_MISMATCH` says why);
+      * building a signature's entry (which also dry-runs
+        `_FetchHandler.build_results`) may fail: that signature then always
+        takes the stock path;
+      * an unexpected exception (not a TensorFlow `OpError`) in the fast
+        path before the step ran turns the fast path off for that session
+        and the call is made by the stock `run`, so the step runs once.
+        (After the step ran only `build_results` is left, which was
+        dry-run when the entry was built.)
   - `Session.run` errors are raised by the same code (`_do_call`), so their
     type and message are the stock ones.
   - TensorFlow builds its intra-op and inter-op thread pools once per
     process, with the options of the *first* session (or eager context):
-    the thread counts and the spinning setting of later sessions are
     ignored. A stock `tf.compat.v1.Session` created first keeps spinning
-    threads for the whole process (measured: W1 1.9 s instead of 1.4 s on a
-    loaded machine); a tf1_dnn `Session` created first makes later stock
-    sessions non-spinning too.
+    threads for the whole process; a tf1_dnn `Session` created first makes
+    later stock sessions non-spinning too.
 """
 
 import collections
+import inspect
 import os
 import sys
 
@@ -102,16 +104,72 @@ __all__ = ["Session", "InteractiveSession", "MonitoredTrainingSession",
            "small_model_config",
            "session_config", "SMALL_MODEL_PARAMETERS",
            "DISABLE_THREAD_SPINNING",
-           "FAST_RUN_AVAILABLE", "fast_run_stats"]
+           "FAST_RUN_AVAILABLE", "FAST_RUN_MISMATCH", "PRIVATE_SIGNATURES",
+           "private_api_mismatch", "fast_run_stats"]
 
 _Tensor = tf2.Tensor
 _Operation = v1.Operation
 _Variable = v1.Variable
 
-FAST_RUN_AVAILABLE = all(
-    hasattr(v1.Session, name)
-    for name in ("_do_call", "_extend_graph", "_call_tf_sessionrun")) and \
-    hasattr(sys.modules.get(v1.Session.__module__), "_FetchHandler")
+# The Python-level private members the fast path calls, with the parameters
+# it calls them with (names, `*` for *args, `=` for a default). C-level ones
+# (`Tensor._as_tf_output`, `Operation._c_op`) have no signature: a failure
+# to use them makes building an entry fail, and that signature takes the
+# stock path.
+PRIVATE_SIGNATURES = {
+    ("Session", "_do_call"): "(self, fn, *args)",
+    ("Session", "_extend_graph"): "(self)",
+    ("Session", "_call_tf_sessionrun"):
+        "(self, options, feed_dict, fetch_list, target_list, run_metadata)",
+    ("_FetchHandler", "__init__"):
+        "(self, graph, fetches, feeds, feed_handles=)",
+    ("_FetchHandler", "fetches"): "(self)",
+    ("_FetchHandler", "targets"): "(self)",
+    ("_FetchHandler", "build_results"): "(self, session, tensor_values)",
+}
+
+
+def _parameters(fn):
+    """"(a, b=, *args, **kw)": a signature's names and kinds, nothing else."""
+    kinds = inspect.Parameter
+    out = []
+    for p in inspect.signature(fn).parameters.values():
+        name = {kinds.VAR_POSITIONAL: "*", kinds.VAR_KEYWORD: "**"}.get(
+            p.kind, "") + p.name
+        if p.default is not kinds.empty:
+            name += "="
+        out.append(name)
+    return "(" + ", ".join(out) + ")"
+
+
+def private_api_mismatch(session_class=None, module=None):
+    """None if TensorFlow's private session members are the ones the fast
+    path expects (`PRIVATE_SIGNATURES`), else what differs, as a string.
+
+    `session_class` defaults to `tf.compat.v1.Session`, `module` to the
+    module that defines it (where `_FetchHandler` lives).
+    """
+    session_class = session_class or v1.Session
+    if module is None:
+        module = sys.modules.get(session_class.__module__)
+    owners = {"Session": session_class,
+              "_FetchHandler": getattr(module, "_FetchHandler", None)}
+    for (owner, name), want in PRIVATE_SIGNATURES.items():
+        member = getattr(owners[owner], name, None)
+        if owners[owner] is None or not callable(member):
+            return f"{owner}.{name} is missing"
+        try:
+            got = _parameters(member)
+        except (TypeError, ValueError):
+            return f"{owner}.{name} has no inspectable signature"
+        if got != want:
+            return f"{owner}.{name}{got} is not {owner}.{name}{want}"
+    return None
+
+
+# Checked once, at import (see the module docstring's caveats).
+FAST_RUN_MISMATCH = private_api_mismatch()
+FAST_RUN_AVAILABLE = FAST_RUN_MISMATCH is None
 
 # Applied to every Session's config (see the module docstring, point 2).
 DISABLE_THREAD_SPINNING = True
@@ -130,21 +188,14 @@ def small_model_config(graph=None):
     `intra_op_parallelism_threads=1` when the graph (default graph if None)
     holds at most `SMALL_MODEL_PARAMETERS` trainable parameters (W1:
     266 200), else TensorFlow's default (0: one per core).
-
-    Measured on a 2-core machine (bench, 55 000 images, docs/performance.md):
-    against TensorFlow's default threads with idle threads sleeping, one
-    intra-op thread is slower than TensorFlow's default on a quiet machine
-    (W1 1.23 s vs 1.02 s per epoch, W2 1.16 vs 0.78, W3 0.95 vs 0.58) for
-    about the same CPU time; it pays on a busy machine (before the
-    spinning fix, W1 0.49 vs 0.52 of the official path at load 6-9) and
-    with `tf1_dnn.training`'s towers, which need it.
+    `tf1_dnn.training`'s towers need it. How it compares with TensorFlow's
+    default threads is measured in docs/performance.md.
 
     Caveats (why it is not the default):
       - The number of intra-op threads changes the summation order of
-        Eigen's kernels, hence the last bits of every result: W1 after 3
-        epochs reaches 0.8556 validation accuracy with 1 thread and 0.8564
-        with 2 (same seed, same batches). The default `Session` must give
-        the stock numbers.
+        the kernels, hence the last bits of every result (and accuracies
+        in their last digits). The default `Session` must give the stock
+        numbers.
       - TensorFlow creates the intra-op pool once per process, with the
         settings of the *first* session: later sessions' thread settings
         are ignored.
@@ -296,6 +347,8 @@ class _FastRunMixin:
         self._fast_version = None
         self._fast_hits = 0
         self._fast_misses = 0
+        self._fast_off = None      # why this session stopped using it
+        self._fast_step_ran = False
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Runs operations and evaluates tensors in `fetches`.
@@ -304,9 +357,20 @@ class _FastRunMixin:
         errors); repeated calls with the same plain fetch/feed structure take
         a cached fast path (see the module docstring).
         """
-        if (FAST_RUN_AVAILABLE and options is None and run_metadata is None
-                and not self._closed):
-            result = self._fast_run(fetches, feed_dict)
+        if (FAST_RUN_AVAILABLE and self._fast_off is None and options is None
+                and run_metadata is None and not self._closed):
+            self._fast_step_ran = False
+            try:
+                result = self._fast_run(fetches, feed_dict)
+            except _OpError:
+                raise          # the graph ran and failed: the stock error
+            except Exception as e:  # pylint: disable=broad-except
+                if self._fast_step_ran:
+                    raise      # never run a step twice
+                # A private member that changed behaviour, before the step
+                # ran: the stock path, from now on, for this session.
+                self._fast_off = f"{type(e).__name__}: {e}"
+                result = _MISS
             if result is not _MISS:
                 self._fast_hits += 1
                 return result
@@ -392,6 +456,9 @@ class _FastRunMixin:
                 if id(t) in fed:
                     return None
             entry = _Entry(self, fetches, feed_keys)
+            # Dry run of the result builder, so that it cannot fail after a
+            # step has run.
+            entry.handler.build_results(self, [None] * len(entry.fetch_list))
         except Exception:  # pylint: disable=broad-except
             return None    # the stock run raises the proper error
         fed_names = set(k.name for k in feed_keys)
@@ -411,6 +478,7 @@ class _FastRunMixin:
                                             target_list, None)
 
         results = self._do_call(_run_fn, feeds, fetch_list, target_list)
+        self._fast_step_ran = True
         return entry.handler.build_results(self, results)
 
     def fast_run_stats(self):
@@ -419,6 +487,7 @@ class _FastRunMixin:
 
 
 _MISS = object()
+_OpError = v1.errors.OpError
 
 
 class Session(_FastRunMixin, v1.Session):
