@@ -1,4 +1,5 @@
-"""tf1_dnn.bench: `python -m tf1_dnn bench --quick` end to end on a subset.
+"""benchmarks/ (the harness behind `python -m tf1_dnn bench`): `--quick` end
+to end on a subset.
 
 Checks the structure of bench.json / bench.md, that every variant trained
 (validation accuracy above chance), the FLOP counts against closed form and
@@ -12,7 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from tf1_dnn import bench
+import tf1_dnn.bench
+from benchmarks import bench, pytorch_runner
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -123,12 +125,37 @@ def test_pytorch_worker_trains_w2_and_f_cache():
     X = rng.rand(600, 784).astype(np.float32)
     y = (X[:, :392].sum(axis=1) > X[:, 392:].sum(axis=1)).astype(np.int32)
     data = (X[:500], y[:500], X[500:], y[500:])
+    # Trainable parameters: W2 all dense layers plus batch norm's gamma and
+    # beta after each; F-cache only hidden3-4 and the outputs (hidden1-2
+    # frozen).
+    trainable = {
+        "W2": 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10
+        + 2 * (300 + 100 + 10),
+        "F-cache": 50 * 50 + 50 + 50 * 20 + 20 + 20 * 10 + 10}
     for name in ("W2", "F-cache"):
-        res = bench._run_pytorch(name, bench.WORKLOADS[name], data, 1)
+        res = pytorch_runner.run_pytorch(name, bench.WORKLOADS[name], data, 1)
         assert len(res["wall"]) == 1 and res["wall"][0] > 0
         assert res["threads"] == (__import__("os").cpu_count() or 1)
-        # accuracy over the 100 validation rows: a multiple of 1/100
-        assert round(res["valid_accuracy"] * 100, 6) % 1 == 0
+        assert res["trainable_parameters"] == trainable[name]
+        assert 0.0 <= res["valid_accuracy"] <= 1.0
+
+
+def test_bench_entry_point_runs_the_checkouts_harness():
+    assert tf1_dnn.bench.load_harness() is bench
+
+
+def test_bench_entry_point_without_benchmarks_folder(monkeypatch, tmp_path,
+                                                     capsys):
+    # An installed wheel: the package is not beside a benchmarks/ folder.
+    monkeypatch.setattr(tf1_dnn.bench, "_checkout", lambda: tmp_path)
+    with pytest.raises(tf1_dnn.bench.BenchmarksNotFoundError,
+                       match="the benchmark harness is not installed") as e:
+        tf1_dnn.bench.load_harness()
+    assert isinstance(e.value, FileNotFoundError)
+    assert str(tmp_path / "benchmarks") in str(e.value)
+    assert tf1_dnn.bench.main(["--quick"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tf1_dnn bench: ") and "run it from a checkout" in err
 
 
 def test_profile_step_counts_ops_of_one_step(graph, session_config):

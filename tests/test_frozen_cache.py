@@ -138,7 +138,7 @@ def test_speedup_over_feeding_frozen_layers(fashion_mnist_dir,
                                             session_config):
     """Figures printed (the machine is shared): the chapter's F-feed loop vs
     FrozenCache + in-graph loop, 11 000 images, batch 200."""
-    from tf1_dnn.bench import load_fashion
+    from benchmarks.common import load_fashion
     X_train, y_train, _, _ = load_fashion(11000)
     y_train = y_train.astype(np.int64)
 

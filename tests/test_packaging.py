@@ -138,6 +138,11 @@ def test_wheel_installs_offline_into_a_fresh_virtualenv(wheel, tmp_path):
     module = subprocess.run([str(python), "-m", "tf1_dnn", "--help"], **run)
     assert script.stdout == module.stdout
     assert "usage: python -m tf1_dnn COMMAND" in script.stdout
+    # The benchmark harness is not in the wheel: our message, not a traceback.
+    bench = subprocess.run([str(venv / "bin" / "tf1-dnn"), "bench"], **run)
+    assert bench.returncode == 2
+    assert bench.stderr.startswith("tf1_dnn bench: the benchmark harness is "
+                                   "not installed"), bench.stderr
     code = (
         "import numpy as np, tf1_dnn\n"
         "from tf1_dnn import tf\n"

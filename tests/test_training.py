@@ -325,8 +325,8 @@ def test_array_split_bounds_match_numpy():
 
 @pytest.mark.slow
 def test_fashion_mnist_w1_trains(fashion_mnist_dir, session_config):
-    from tf1_dnn.bench import load_fashion, _model_fn as bench_model_fn, \
-        WORKLOADS
+    from benchmarks.common import load_fashion
+    from benchmarks.dense import _model_fn as bench_model_fn, WORKLOADS
     X_train, y_train, X_valid, y_valid = load_fashion(11000)
     with tf.Graph().as_default():
         tf.set_random_seed(42)
