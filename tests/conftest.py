@@ -66,6 +66,9 @@ def run_python(code, timeout=300, cwd=None):
     and returns the CompletedProcess; fails the test on a non-zero exit."""
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
            "TF_CPP_MIN_LOG_LEVEL": "3", "TF1_DNN_OFFLINE": "1"}
+    # The kernel family CI chose (.ci/run runs oneDNN and Eigen).
+    if "TF_ENABLE_ONEDNN_OPTS" in os.environ:
+        env["TF_ENABLE_ONEDNN_OPTS"] = os.environ["TF_ENABLE_ONEDNN_OPTS"]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, env=env, timeout=timeout, cwd=cwd)
     assert out.returncode == 0, out.stderr[-3000:]
