@@ -16,8 +16,8 @@ for 2-D; `ExpandDims`, `MaxPool`/`AvgPool`, `Squeeze` for 1-D (a 2-D pool
 over `(batch, length, 1, channels)`); `MaxPool3D`/`AvgPool3D` for 3-D.
 
 Caveats (TF 1.x behaviour, kept):
-  - `pool_size` and `strides` are both required (TF 1.x); `strides=None`
-    means `strides=pool_size`.
+  - `pool_size` and `strides` are both required; `strides=None` raises (TF
+    1.x), where Keras's pooling layers default it to `pool_size`.
   - `padding` is case-insensitive ("VALID", "valid", "SAME", "same").
   - Average pooling with "same" padding averages only the real input
     values at the borders (the zeros of the padding are not counted).
@@ -32,7 +32,8 @@ Caveats (TF 1.x behaviour, kept):
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.layers.base import Layer
 from tf1_dnn.layers.convolutional import (_check_rank_and_dtype,
-                                          _check_window_fits, _data_format,
+                                          _check_window_fits, _config_error,
+                                          _data_format,
                                           _gpu_available, _int_tuple,
                                           _padding,
                                           _refuse_channels_first_on_cpu)
@@ -53,7 +54,7 @@ class _Pooling(Layer):
 
     Args:
       pool_size: an int or a tuple of `rank` ints, the window size.
-      strides: an int or a tuple of `rank` ints (None: `pool_size`).
+      strides: an int or a tuple of `rank` ints (required, not None).
       padding: "valid" or "same", either case.
       data_format: "channels_last" (default) or "channels_first".
       name: the layer's name (its scope).
@@ -67,8 +68,13 @@ class _Pooling(Layer):
         super().__init__(name=name, **kwargs)
         rank = self._rank
         self.pool_size = _int_tuple(self, pool_size, rank, "pool_size")
-        self.strides = (self.pool_size if strides is None else
-                        _int_tuple(self, strides, rank, "strides"))
+        if strides is None:
+            raise _config_error(
+                self, "strides must not be None (TF 1.x tf.layers requires "
+                "it; Keras defaulted it to pool_size)",
+                f"Pass strides explicitly, e.g. strides={pool_size!r} for "
+                "non-overlapping windows.")
+        self.strides = _int_tuple(self, strides, rank, "strides")
         self.padding = _padding(self, padding)
         self.data_format = _data_format(self, data_format)
         self.input_spec = InputSpec(ndim=rank + 2)
