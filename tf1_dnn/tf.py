@@ -47,7 +47,8 @@ _TRAIN_OVERRIDES = {
     "Saver": "tf1_dnn.checkpoints:Saver",
     "latest_checkpoint": "tf1_dnn.checkpoints:latest_checkpoint",
     "get_checkpoint_state": "tf1_dnn.checkpoints:get_checkpoint_state",
-    "MonitoredTrainingSession": "tf1_dnn.session:MonitoredTrainingSession",
+    "MonitoredTrainingSession": "tf1_dnn.distributed:MonitoredTrainingSession",
+    "SyncReplicasOptimizer": "tf1_dnn.distributed:SyncReplicasOptimizer",
 }
 
 train = LazyNamespace(
