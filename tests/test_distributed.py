@@ -347,3 +347,54 @@ def test_workers_and_chief_survive_being_killed(cluster_factory):
     assert first0 >= restored_step
     assert global_step >= steps
     assert acc > 0.7
+
+
+# ------------------------------------------- our pieces against grpc://
+
+@pytest.fixture(scope="module")
+def local_server():
+    return tf.train.Server.create_local_server()
+
+
+def test_fast_session_and_saver_against_a_grpc_target(local_server, tmp_path):
+    """Our Session (cached fast `run`) and Saver on a `grpc://` master give
+    what an in-process session gives."""
+    from tf1_dnn import session as session_mod
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(3)
+        X = tf.placeholder(tf.float32, (None, 5))
+        out = tf.layers.dense(X, 2, name="d")
+        saver = tf.train.Saver()
+        x = np.arange(15, dtype=np.float32).reshape(3, 5)
+        assert local_server.target.startswith("grpc://")
+        with tf.Session(local_server.target) as sess:
+            sess.run(tf.global_variables_initializer())
+            kernel, bias = sess.run(["d/kernel:0", "d/bias:0"])
+            got = [sess.run(out, {X: x}) for _ in range(4)]
+            fast, _ = session_mod.fast_run_stats(sess)
+            path = saver.save(sess, str(tmp_path / "m.ckpt"))
+        with tf.Session() as local:
+            saver.restore(local, path)
+            want = local.run(out, {X: x})
+    np.testing.assert_array_equal(want, x @ kernel + bias)
+    for value in got:
+        np.testing.assert_array_equal(value, want)
+    assert fast >= 1   # the cached path served the repeated calls
+
+
+def test_old_checkpoint_restores_into_a_grpc_session(local_server,
+                                                     tf1_checkpoints_dir):
+    """import_meta_graph (with the contrib fused batch norm repair) and
+    restore of a TF 1.13 checkpoint through a grpc:// session."""
+    prefix = str(tf1_checkpoints_dir /
+                 "martinjedwabny__HandsOnMLTensorflow__c11_bn_final.ckpt" /
+                 "c11_bn_final.ckpt")
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta",
+                                           clear_devices=True)
+        with tf.Session(local_server.target) as sess:
+            saver.restore(sess, prefix)
+            w = sess.run("hidden1/weights:0")
+    np.testing.assert_array_equal(
+        w, tf.train.load_checkpoint(prefix).get_tensor("hidden1/weights"))
