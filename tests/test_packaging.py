@@ -121,9 +121,12 @@ def test_wheel_installs_offline_into_a_fresh_virtualenv(wheel, tmp_path):
         [str(python), "-c",
          "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True).stdout.strip()
-    # tensorflow, numpy (and everything else) from this test virtualenv.
-    pathlib.Path(purelib, "_test_venv.pth").write_text(
-        "\n".join(site.getsitepackages()) + "\n")
+    # tensorflow, numpy (and everything else) from this test virtualenv:
+    # its site-packages folders, including any it reaches through .pth files.
+    dirs = [p for p in sys.path if p.endswith(("site-packages",
+                                               "dist-packages"))]
+    assert set(site.getsitepackages()) <= set(dirs)
+    pathlib.Path(purelib, "_test_venv.pth").write_text("\n".join(dirs) + "\n")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install",
          "--no-index", "--disable-pip-version-check", "-q", str(wheel)],
