@@ -86,6 +86,7 @@ Caveats:
     type and message are the stock ones.
   - TensorFlow builds its intra-op and inter-op thread pools once per
     process, with the options of the *first* session (or eager context):
+    the thread counts and the spinning setting of later sessions are
     ignored. A stock `tf.compat.v1.Session` created first keeps spinning
     threads for the whole process; a tf1_dnn `Session` created first makes
     later stock sessions non-spinning too.
@@ -130,7 +131,7 @@ PRIVATE_SIGNATURES = {
 
 
 def _parameters(fn):
-    """"(a, b=, *args, **kw)": a signature's names and kinds, nothing else."""
+    """A signature's names and kinds only: `(a, b=, *args, **kw)`."""
     kinds = inspect.Parameter
     out = []
     for p in inspect.signature(fn).parameters.values():
