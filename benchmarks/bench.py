@@ -121,8 +121,10 @@ def _env():
 
 
 def _subprocess_json(code_args):
+    # cwd: the checkout, so that `-m benchmarks.bench` is this harness.
     proc = subprocess.run([_python()] + code_args, capture_output=True,
-                          text=True, env=_env())
+                          text=True, env=_env(),
+                          cwd=pathlib.Path(__file__).resolve().parents[1])
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("BENCH_JSON "):
             return json.loads(line[len("BENCH_JSON "):])

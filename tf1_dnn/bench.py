@@ -41,7 +41,15 @@ def load_harness():
             "`pip install -e CHECKOUT`.")
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    return importlib.import_module("benchmarks.bench")
+    harness = importlib.import_module("benchmarks.bench")
+    found = pathlib.Path(harness.__file__).resolve()
+    if found != root / "benchmarks" / "bench.py":
+        raise BenchmarksNotFoundError(
+            f"`import benchmarks.bench` found {found}, not the harness in "
+            f"{root / 'benchmarks'}: another `benchmarks` package comes first "
+            "on sys.path. Fix: run from the checkout, `cd "
+            f"{root} && python -m tf1_dnn bench`.")
+    return harness
 
 
 def main(argv=None):
