@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import REPO
 from tf1_dnn import distributed, tf
 
-EXAMPLE = REPO / "legacy_examples" / "50_distributed_between_graph.py"
+EXAMPLE = REPO / "legacy_examples" / "distributed" / "between_graph_mlp.py"
 
 
 # --------------------------------------------------------------- in-process
