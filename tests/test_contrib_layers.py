@@ -28,9 +28,9 @@ def test_tf1_paths_resolve():
     with pytest.raises(AttributeError, match=r"tf\.contrib\.slimmer is not "
                                              "provided by tf1_dnn"):
         tf.contrib.slimmer  # noqa: B018
-    with pytest.raises(AttributeError, match=r"tf\.contrib\.layers\.flatten "
-                                             "is not provided"):
-        tf.contrib.layers.flatten  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf\.contrib\.layers\."
+                                             "spatial_softmax is not provided"):
+        tf.contrib.layers.spatial_softmax  # noqa: B018
 
 
 # -- fully_connected ----------------------------------------------------------
@@ -74,7 +74,9 @@ def test_fully_connected_options(graph, sess, rng):
     assert tf.get_collection("my_outputs") == [out]
     assert out.aliases == ["lin"]
     losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
-    assert [l.op.name for l in losses] == ["lin/weights/Regularizer/l2_regularizer"]
+    # TF 1.15 / tf-slim: the loss keeps Dense's name (kernel), the variable
+    # is renamed weights by contrib's custom getter.
+    assert [l.op.name for l in losses] == ["lin/kernel/Regularizer/l2_regularizer"]
     sess.run(tf.global_variables_initializer())
     assert sess.run(losses[0]) == pytest.approx(0.5 * 15 / 2)
     # reuse shares the variables and adds no second loss
@@ -162,8 +164,9 @@ def test_batch_norm_unfused_tracks_biased_variance_like_tf_keras(graph, sess,
     ours = [u for u in tf.get_collection(tf.GraphKeys.UPDATE_OPS)
             if u.name.startswith("BatchNorm")]
     assert len(ours) == 2
-    assert _names(tf.trainable_variables()[:2]) == ["BatchNorm/beta",
-                                                     "BatchNorm/gamma"]
+    # the tf.layers class's order, as TF 1.15 / tf-slim delegated
+    assert _names(tf.trainable_variables()[:2]) == ["BatchNorm/gamma",
+                                                     "BatchNorm/beta"]
     sess.run(tf.global_variables_initializer())
     y, y_ref = sess.run([out, ref])
     np.testing.assert_allclose(y, y_ref, rtol=1e-4, atol=1e-5)
@@ -223,13 +226,17 @@ def test_batch_norm_update_ops_follow_is_training_tensor(graph, sess, rng):
                                0.5 * x.mean(0), rtol=1e-5)
 
 
-def test_batch_norm_rank4_default_is_unfused(graph, sess, rng):
+def test_batch_norm_rank4_default_is_fused(graph, sess, rng):
+    # TF 1.15 (and tf-slim 1.1, checked with tf_keras's layer behind it):
+    # fused=None -> True -> the layer's fused kernel -> UNBIASED variance.
     x = rng.randn(4, 3, 3, 2).astype(np.float32)
     out = C.batch_norm(tf.constant(x), decay=0.0)
+    assert [op.type for op in graph.get_operations()
+            if op.type.startswith("FusedBatchNorm")] == ["FusedBatchNormV3"]
     sess.run(tf.global_variables_initializer())
     sess.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
     np.testing.assert_allclose(sess.run("BatchNorm/moving_variance:0"),
-                               x.var(axis=(0, 1, 2)), rtol=1e-5)
+                               x.var(axis=(0, 1, 2), ddof=1), rtol=1e-5)
     assert sess.run(out).shape == x.shape
 
 
