@@ -92,7 +92,7 @@ def arg_scope(list_ops_or_scope, **kwargs):
         key = _key_op(op)
         if not has_arg_scope(op):
             raise ArgScopeError(
-                f"{_name_op(op) if callable(op) else op!r} is not decorated "
+                f"{_name_op(op) if callable(op) else repr(op)} is not decorated "
                 "with @add_arg_scope, so arg_scope cannot set its defaults. "
                 "Decorate it (tf1_dnn.contrib.framework.add_arg_scope) or use "
                 "functools.partial.")
