@@ -29,7 +29,6 @@ Caveats (TF 1.x, mirrored):
     before calling it, or in another graph.
 """
 
-import logging
 import os
 import time
 
@@ -39,7 +38,9 @@ from tf1_dnn.errors import Tf1DnnError
 __all__ = ["create_train_op", "train", "train_step", "clip_gradient_norms",
            "multiply_gradients", "add_gradients_summaries"]
 
-log = logging.getLogger("tf1_dnn.contrib.slim")
+# TF 1.x logged through tf.logging: `tf.logging.set_verbosity(tf.logging.INFO)`
+# shows the "global step N: loss = ..." lines.
+log = v1.logging
 
 _USE_GLOBAL_STEP = 0
 _USE_DEFAULT = 0
