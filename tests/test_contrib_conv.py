@@ -306,3 +306,27 @@ def test_batch_norm_as_conv_normalizer_matches_tf_slim(rng):
     assert results[0][:3] == results[1][:3]
     np.testing.assert_array_equal(results[0][3], results[1][3])
     np.testing.assert_array_equal(results[0][4], results[1][4])
+
+
+def test_conv_reuse_collections_and_trainable(graph, sess):
+    slim = tf.contrib.slim
+    x = tf.ones([1, 4, 4, 2])
+    a = slim.conv2d(x, 3, 3, scope="shared", outputs_collections="end_points",
+                    variables_collections={"weights": ["my_weights"]})
+    b = slim.conv2d(x, 3, 3, scope="shared", reuse=True)
+    c = slim.conv2d(x, 3, 3, scope="auto", reuse=tf.AUTO_REUSE,
+                    trainable=False)
+    d = slim.conv2d(x, 3, 3, scope="auto", reuse=tf.AUTO_REUSE,
+                    trainable=False)
+    assert [v.op.name for v in tf.global_variables()] == [
+        "shared/weights", "shared/biases", "auto/weights", "auto/biases"]
+    assert [v.op.name for v in tf.trainable_variables()] == [
+        "shared/weights", "shared/biases"]
+    assert [v.op.name for v in tf.get_collection("my_weights")] == [
+        "shared/weights"]
+    assert tf.get_collection("end_points") == [a] and a.aliases == ["shared"]
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(*sess.run([a, b]))
+    np.testing.assert_array_equal(*sess.run([c, d]))
+    with pytest.raises(ValueError, match="reuse=True needs scope"):
+        slim.conv2d(x, 3, 3, reuse=True)
