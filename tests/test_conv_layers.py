@@ -492,3 +492,63 @@ def test_bad_separable_and_transpose_arguments(graph):
                                        padding=padding)(X)
         assert out.shape.as_list() == [None, size, size, 2]
         assert oracle.shape.as_list() == [None, size, size, 2]
+
+
+def _options_graph(lib, pool_lib):
+    X = tf.placeholder(tf.float32, (None, 6, 6, 2), name="X")
+    X1 = tf.placeholder(tf.float32, (None, 7, 2), name="X1")
+    with tf.name_scope("cnn"):
+        h = lib.conv2d(X, 3, 3, padding="same", activation=tf.nn.relu,
+                       name="conv1",
+                       kernel_regularizer=lambda w: 0.1 * tf.nn.l2_loss(w),
+                       bias_regularizer=lambda w: None,
+                       activity_regularizer=tf.reduce_sum,
+                       kernel_constraint=lambda w: tf.clip_by_norm(w, 1.0))
+        lib.conv2d(X, 3, 3, padding="same", name="conv1", reuse=True)
+        lib.conv2d(X, 3, 3, name="shared", reuse=tf.AUTO_REUSE)
+        lib.conv2d(X, 3, 3, name="shared", reuse=tf.AUTO_REUSE)
+        lib.Conv2D(2, 2, trainable=False, use_bias=False)(h)
+        lib.conv2d(tf.cast(X, tf.float64), 2, 3,
+                   kernel_initializer=tf.ones_initializer(),
+                   bias_initializer=tf.constant_initializer(0.5))
+        lib.separable_conv1d(X1, 2, 3, depthwise_regularizer=tf.nn.l2_loss,
+                             pointwise_regularizer=tf.nn.l2_loss,
+                             activity_regularizer=tf.reduce_mean)
+        lib.conv2d_transpose(h, 2, 3, strides=2, padding="same",
+                             kernel_regularizer=tf.nn.l2_loss)
+        lib.conv2d_transpose(tf.placeholder(tf.float32, (None, None, 5, 2)),
+                             2, 3, strides=2)
+        lib.conv3d_transpose(tf.placeholder(tf.float32, (2, 3, 3, 3, 1)), 1,
+                             2, strides=2, padding="same")
+        lib.conv1d(X1, 2, 2, use_bias=False, padding="causal",
+                   dilation_rate=2)
+        pool_lib.max_pooling2d(h, 2, 2, name="pool")
+    return {}
+
+
+def test_structure_with_regularizers_reuse_and_options_matches_oracle():
+    kpool = pytest.importorskip("tf_keras.src.legacy_tf_layers.pooling")
+    graphs = []
+    for lib, pool_lib in ((ours, ours), (kconv, kpool)):
+        g = tf.Graph()
+        with g.as_default():
+            _options_graph(lib, pool_lib)
+        graphs.append(g)
+    a, b = (_structure(g) for g in graphs)
+    assert sorted(set(a[0]) - set(b[0])) == []
+    assert sorted(set(b[0]) - set(a[0])) == []
+    assert a[1] == b[1] and a[2] == b[2]
+    losses = a[1]["regularization_losses"]
+    assert losses == ["cnn/conv1/kernel/Regularizer/mul:0",
+                      "cnn/conv1/ActivityRegularizer/truediv:0",
+                      "cnn/separable_conv1d/depthwise_kernel/Regularizer/"
+                      "L2Loss:0",
+                      "cnn/separable_conv1d/pointwise_kernel/Regularizer/"
+                      "L2Loss:0",
+                      "cnn/separable_conv1d/ActivityRegularizer/truediv:0",
+                      "cnn/conv2d_transpose/kernel/Regularizer/L2Loss:0"]
+    assert "conv2d/kernel:0" not in a[1]["trainable_variables"]
+    assert graphs[0].get_tensor_by_name("conv1/kernel:0") is not None
+    kernel = [v for v in graphs[0].get_collection("variables")
+              if v.op.name == "conv1/kernel"][0]
+    assert kernel.constraint is not None

@@ -9,7 +9,7 @@ It has TF 1.15's 36 public `tf.layers` names plus `experimental`
 `MaxPool2D`, `conv2d_transpose`'s `deconv2d`, ...) and `InputError`.
 """
 
-from tf1_dnn.layers import experimental  # noqa: F401
+from tf1_dnn.layers import experimental
 from tf1_dnn.layers.base import InputError, Layer
 from tf1_dnn.layers.convolutional import (
     Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
@@ -34,8 +34,8 @@ from tf1_dnn.layers.pooling import (AveragePooling1D, AveragePooling2D,
                                     max_pool2d, max_pooling1d, max_pooling2d,
                                     max_pooling3d)
 
-# TF 1.15's `tf.layers` (tensorflow/_api/v1/layers/__init__.py), in order.
-TF1_15_PUBLIC_NAMES = (
+__all__ = [
+    # TF 1.15's `tf.layers` (tensorflow/_api/v1/layers/__init__.py), in order.
     "InputSpec", "Layer",
     "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
     "SeparableConv1D", "SeparableConv2D",
@@ -48,10 +48,8 @@ TF1_15_PUBLIC_NAMES = (
     "average_pooling1d", "average_pooling2d", "average_pooling3d",
     "max_pooling1d", "max_pooling2d", "max_pooling3d",
     "experimental",
-)
-
-# TF 1.15's module-level aliases (importable from its layers modules).
-ALIASES = (
+] + [
+    # TF 1.15's module-level aliases (importable from its layers modules).
     "Convolution1D", "Convolution2D", "Convolution3D",
     "SeparableConvolution2D", "Convolution2DTranspose", "Deconvolution2D",
     "Deconv2D", "Convolution3DTranspose", "Deconvolution3D", "Deconv3D",
@@ -59,6 +57,7 @@ ALIASES = (
     "separable_convolution2d", "convolution2d_transpose", "deconvolution2d",
     "deconv2d", "convolution3d_transpose", "deconvolution3d", "deconv3d",
     "AvgPool2D", "MaxPool2D", "avg_pool2d", "max_pool2d",
-)
+] + ["InputError", "TF1_15_PUBLIC_NAMES", "ALIASES"]
 
-__all__ = list(TF1_15_PUBLIC_NAMES) + list(ALIASES) + ["InputError"]
+TF1_15_PUBLIC_NAMES = tuple(__all__[:37])   # 36 names + `experimental`
+ALIASES = tuple(__all__[37:61])
