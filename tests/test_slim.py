@@ -454,3 +454,29 @@ def test_evaluate_once_restores_and_computes(tmp_path):
             "", prefix, str(tmp_path / "eval"), num_evals=3, eval_op=update,
             final_op=value)
     assert result == pytest.approx(3.0)
+
+
+def test_evaluation_loop_and_end_points(tmp_path):
+    slim = tf.contrib.slim
+    prefix = _save_checkpoint(tmp_path)
+    with tf.Graph().as_default():
+        with tf.variable_scope("net"):
+            w = tf.get_variable("w", shape=[1, 2])
+            tf.get_variable("b", shape=[1])
+        value, update = slim.metrics.streaming_mean(tf.reduce_max(w))
+        result = slim.evaluation.evaluation_loop(
+            "", os.path.dirname(prefix), None, num_evals=2, eval_op=update,
+            final_op=value, eval_interval_secs=0,
+            max_number_of_evaluations=1, timeout=5)
+    assert result == pytest.approx(2.0)
+    with tf.Graph().as_default():
+        with slim.arg_scope([slim.conv2d, slim.max_pool2d],
+                            outputs_collections="vgg_end_points"):
+            with tf.variable_scope("vgg"):
+                net = slim.conv2d(tf.ones([1, 4, 4, 1]), 2, 3, scope="conv1")
+                net = slim.max_pool2d(net, 2, scope="pool1")
+        end_points = slim.utils.convert_collection_to_dict("vgg_end_points")
+        assert list(end_points) == ["vgg/conv1", "vgg/pool1"]
+        assert end_points["vgg/pool1"] is net
+        assert slim.utils.two_element_tuple(3) == (3, 3)
+        assert slim.utils.last_dimension(net.shape) == 2

@@ -26,6 +26,7 @@ from tf1_dnn.contrib.layers.normalization import (batch_norm, instance_norm,
 from tf1_dnn.contrib.layers.optimizers import (OPTIMIZER_CLS_NAMES,
                                                OPTIMIZER_SUMMARIES,
                                                optimize_loss)
+from tf1_dnn.contrib.layers import utils
 from tf1_dnn.contrib.variables import model_variable, variable
 from tf1_dnn.initializers import (variance_scaling_initializer,
                                   xavier_initializer,
@@ -49,8 +50,8 @@ __all__ = [
     "avg_pool2d", "max_pool3d", "avg_pool3d", "pool",
     # training
     "optimize_loss", "OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES",
-    # variables, initializers, regularizers
-    "model_variable", "variable", "variance_scaling_initializer",
+    # variables, initializers, regularizers, end-point helpers
+    "utils", "model_variable", "variable", "variance_scaling_initializer",
     "xavier_initializer", "xavier_initializer_conv2d", "l1_regularizer",
     "l2_regularizer", "l1_l2_regularizer", "sum_regularizer",
     "apply_regularization"]

@@ -8,6 +8,10 @@ update ops `num_evals` times, return the final values.
         num_evals=10, eval_op=list(names_to_updates.values()),
         final_op=list(names_to_values.values()))
 
+`evaluation_loop` does the same for each new checkpoint in a directory
+(`tf.train.checkpoints_iterator`), up to `max_number_of_evaluations` or
+until `timeout` seconds pass without a new one.
+
 The metrics' local variables are initialized first (so every call starts
 from zero), and the summaries (`tf.summary.merge_all()` by default) are
 written to `logdir` at the checkpoint's global step.
@@ -15,7 +19,7 @@ written to `logdir` at the checkpoint's global step.
 
 from tf1_dnn._compat import v1
 
-__all__ = ["evaluate_once"]
+__all__ = ["evaluate_once", "evaluation_loop"]
 
 _USE_DEFAULT = 0
 
@@ -74,4 +78,44 @@ def evaluate_once(master, checkpoint_path, logdir, num_evals=1,
             writer.add_summary(sess.run(summary_op, summary_op_feed_dict),
                                step)
             writer.close()
+    return final
+
+
+def evaluation_loop(master, checkpoint_dir, logdir, num_evals=1,
+                    initial_op=None, initial_op_feed_dict=None,
+                    init_fn=None, eval_op=None, eval_op_feed_dict=None,
+                    final_op=None, final_op_feed_dict=None,
+                    summary_op=_USE_DEFAULT, summary_op_feed_dict=None,
+                    variables_to_restore=None, eval_interval_secs=60,
+                    max_number_of_evaluations=None, session_config=None,
+                    timeout=None, timeout_fn=None, hooks=None):
+    """`evaluate_once` on every new checkpoint of `checkpoint_dir`; returns
+    the last `final_op` value.
+
+    Args:
+      eval_interval_secs: minimum seconds between two evaluations.
+      max_number_of_evaluations: stop after that many (None: no limit).
+      timeout: stop after waiting that long for a new checkpoint.
+      timeout_fn: called on timeout; stop if it returns True.
+      init_fn: not supported with a restore (must be None).
+      Others: as `evaluate_once`.
+    """
+    if init_fn is not None:
+        raise ValueError("evaluation_loop: init_fn is not supported by "
+                         "tf1_dnn (the checkpoint restores every variable).")
+    final = None
+    for count, path in enumerate(v1.train.checkpoints_iterator(
+            checkpoint_dir, min_interval_secs=eval_interval_secs,
+            timeout=timeout, timeout_fn=timeout_fn), start=1):
+        final = evaluate_once(
+            master, path, logdir, num_evals=num_evals, initial_op=initial_op,
+            initial_op_feed_dict=initial_op_feed_dict, eval_op=eval_op,
+            eval_op_feed_dict=eval_op_feed_dict, final_op=final_op,
+            final_op_feed_dict=final_op_feed_dict, summary_op=summary_op,
+            summary_op_feed_dict=summary_op_feed_dict,
+            variables_to_restore=variables_to_restore,
+            session_config=session_config, hooks=hooks)
+        if max_number_of_evaluations is not None and \
+                count >= max_number_of_evaluations:
+            break
     return final
