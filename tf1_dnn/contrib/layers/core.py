@@ -32,7 +32,6 @@ import functools
 import numbers
 
 from tf1_dnn._compat import require_graph, v1
-from tf1_dnn._cond import smart_cond as _smart_cond
 from tf1_dnn.contrib.framework import add_arg_scope
 from tf1_dnn.contrib.layers._utils import (WEIGHTS_BIASES,
                                            add_variable_to_collections,

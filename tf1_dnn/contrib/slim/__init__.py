@@ -24,15 +24,61 @@ tf.contrib.layers.conv2d`), every variable helper the same as in
 `slim.model_analyzer` (an AttributeError names them).
 """
 
-from tf1_dnn.contrib import losses, metrics  # noqa: F401  (slim.losses/metrics)
-from tf1_dnn.contrib.framework import *  # noqa: F401,F403
-from tf1_dnn.contrib.framework import __all__ as _framework_all
-from tf1_dnn.contrib.layers import *  # noqa: F401,F403
-from tf1_dnn.contrib.layers import __all__ as _layers_all
-from tf1_dnn.contrib.slim import evaluation, learning  # noqa: F401
+from tf1_dnn.contrib import losses, metrics
+from tf1_dnn.contrib.framework import (  # noqa: F401
+    ArgScopeError, VariableNotFoundError, add_arg_scope, add_model_variable,
+    arg_scope, arg_scoped_arguments, assert_global_step,
+    assign_from_checkpoint, assign_from_checkpoint_fn, assign_from_values,
+    assign_from_values_fn, create_global_step, current_arg_scope,
+    get_global_step, get_local_variables, get_model_variables,
+    get_or_create_global_step, get_trainable_variables, get_unique_variable,
+    get_variable_full_name, get_variables, get_variables_by_name,
+    get_variables_by_suffix, get_variables_to_restore, global_variable,
+    has_arg_scope, init_from_checkpoint, list_variables, load_variable,
+    local_variable, model_variable, variable
+)
+from tf1_dnn.contrib.layers import (  # noqa: F401
+    OPTIMIZER_CLS_NAMES, OPTIMIZER_SUMMARIES, apply_regularization,
+    avg_pool2d, avg_pool3d, batch_norm, bias_add, conv1d, conv2d,
+    conv2d_transpose, conv3d, conv3d_transpose, convolution, convolution1d,
+    convolution2d, convolution2d_transpose, convolution3d,
+    convolution3d_transpose, dropout, elu, embed_sequence, flatten,
+    fully_connected, instance_norm, l1_l2_regularizer, l1_regularizer,
+    l2_regularizer, layer_norm, linear, max_pool2d, max_pool3d,
+    one_hot_encoding, optimize_loss, pool, relu, relu6, repeat,
+    separable_conv2d, separable_convolution2d, softmax, stack,
+    sum_regularizer, unit_norm, utils, variance_scaling_initializer,
+    xavier_initializer, xavier_initializer_conv2d
+)
+from tf1_dnn.contrib.slim import evaluation, learning
 
-__all__ = sorted(set(_framework_all) | set(_layers_all)
-                 | {"losses", "metrics", "learning", "evaluation"})
+__all__ = [
+    "ArgScopeError", "OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES",
+    "VariableNotFoundError", "add_arg_scope", "add_model_variable",
+    "apply_regularization", "arg_scope", "arg_scoped_arguments",
+    "assert_global_step", "assign_from_checkpoint",
+    "assign_from_checkpoint_fn", "assign_from_values",
+    "assign_from_values_fn", "avg_pool2d", "avg_pool3d", "batch_norm",
+    "bias_add", "conv1d", "conv2d", "conv2d_transpose", "conv3d",
+    "conv3d_transpose", "convolution", "convolution1d", "convolution2d",
+    "convolution2d_transpose", "convolution3d", "convolution3d_transpose",
+    "create_global_step", "current_arg_scope", "dropout", "elu",
+    "embed_sequence", "evaluation", "flatten", "fully_connected",
+    "get_global_step", "get_local_variables", "get_model_variables",
+    "get_or_create_global_step", "get_trainable_variables",
+    "get_unique_variable", "get_variable_full_name", "get_variables",
+    "get_variables_by_name", "get_variables_by_suffix",
+    "get_variables_to_restore", "global_variable", "has_arg_scope",
+    "init_from_checkpoint", "instance_norm", "l1_l2_regularizer",
+    "l1_regularizer", "l2_regularizer", "layer_norm", "learning", "linear",
+    "list_variables", "load_variable", "local_variable", "losses",
+    "max_pool2d", "max_pool3d", "metrics", "model_variable",
+    "one_hot_encoding", "optimize_loss", "pool", "relu", "relu6", "repeat",
+    "separable_conv2d", "separable_convolution2d", "softmax", "stack",
+    "sum_regularizer", "unit_norm", "utils", "variable",
+    "variance_scaling_initializer", "xavier_initializer",
+    "xavier_initializer_conv2d"
+]
 
 
 def __getattr__(name):
