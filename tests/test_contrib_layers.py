@@ -487,3 +487,43 @@ def test_seed_batch_norm_listing_verbatim(graph, session_config, rng):
         moving_mean = sess.run("batch_normalization/moving_mean:0")
     assert after < before
     assert np.abs(moving_mean).max() > 0
+
+
+def test_real_tf113_contrib_bn_checkpoint_into_rebuilt_graph(
+        tf1_checkpoints_dir, session_config, rng):
+    """martinjedwabny's c11_bn_final.ckpt (TF 1.13.1): the book's
+    fully_connected + batch_norm network. Rebuilt with our contrib layers,
+    a plain Saver restores every variable by name and the forward pass
+    (is_training=True; the checkpoint's moving statistics are NaN) equals
+    the original graph's; the output op keeps its TF 1.x name."""
+    prefix = str(tf1_checkpoints_dir /
+                 "martinjedwabny__HandsOnMLTensorflow__c11_bn_final.ckpt" /
+                 "c11_bn_final.ckpt")
+    x = rng.rand(8, 784).astype(np.float32)
+    with tf.Graph().as_default() as g:
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            want = sess.run("outputs/BatchNorm/Reshape_1:0",
+                            {"X:0": x, "is_training:0": True})
+    with tf.Graph().as_default() as g:
+        X = tf.placeholder(tf.float32, shape=(None, 784), name="X")
+        is_training = tf.placeholder(tf.bool, shape=(), name="is_training")
+        bn_params = {"is_training": is_training, "decay": 0.99,
+                     "updates_collections": None, "scale": True}
+        with tf.contrib.framework.arg_scope(
+                [C.fully_connected], normalizer_fn=C.batch_norm,
+                normalizer_params=bn_params):
+            hidden1 = C.fully_connected(X, 300, scope="hidden1")
+            hidden2 = C.fully_connected(hidden1, 100, scope="hidden2")
+            logits = C.fully_connected(hidden2, 10, scope="outputs",
+                                       activation_fn=None)
+        assert logits.op.name == "outputs/BatchNorm/Reshape_1"
+        assert sorted(_names(tf.global_variables())) == sorted(
+            name for name, _ in tf.train.list_variables(prefix))
+        saver = tf.train.Saver()
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            got = sess.run(logits, {X: x, is_training: True})
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    assert np.isfinite(got).all()

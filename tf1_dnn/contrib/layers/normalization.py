@@ -169,9 +169,6 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                      else [-1, 1, 1, channels])
             inputs = v1.reshape(inputs, shape)
         outputs = layer.apply(inputs, training=is_training)
-        if rank == 2 and use_fused:
-            outputs = v1.reshape(outputs, v1.shape(original))
-            outputs.set_shape(original.shape)
         for name in _PARAM_KEYS:
             add_variable_to_collections(getattr(layer, name),
                                         variables_collections, name)
@@ -186,6 +183,10 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                 for key in keys:
                     for update in layer._updates:
                         v1.add_to_collection(key, update)
+        if rank == 2 and use_fused:
+            # last, as TF 1.x: the output is `<scope>/Reshape_1`
+            outputs = v1.reshape(outputs, v1.shape(original))
+            outputs.set_shape(original.shape)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return collect_named_outputs(outputs_collections, sc.name, outputs)
