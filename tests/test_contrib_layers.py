@@ -527,3 +527,36 @@ def test_real_tf113_contrib_bn_checkpoint_into_rebuilt_graph(
             got = sess.run(logits, {X: x, is_training: True})
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     assert np.isfinite(got).all()
+
+
+def test_real_tf11_contrib_fully_connected_checkpoint(tf1_checkpoints_dir,
+                                                      session_config, rng):
+    """nachocarracedo's my_model_final.ckpt (TF 1.1.0): its contrib head
+    (hidden1/weights, ...; ops under the name scope dnn_2) restores by name
+    with a plain Saver into our fully_connected layers, and forwards like
+    the original graph."""
+    prefix = str(tf1_checkpoints_dir /
+                 "nachocarracedo__tensor_flow__my_model_final.ckpt-fcc0a22" /
+                 "my_model_final.ckpt")
+    x = rng.rand(4, 784).astype(np.float32)
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            want = sess.run("dnn_2/outputs/BiasAdd:0", {"X_1:0": x})
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, shape=(None, 784), name="X")
+        with tf.name_scope("dnn"):
+            hidden1 = C.fully_connected(X, 300, scope="hidden1")
+            hidden2 = C.fully_connected(hidden1, 100, scope="hidden2")
+            logits = C.fully_connected(hidden2, 10, scope="outputs",
+                                       activation_fn=None)
+        assert logits.op.name == "dnn/outputs/BiasAdd"
+        assert _names(tf.model_variables()) == [
+            "hidden1/weights", "hidden1/biases", "hidden2/weights",
+            "hidden2/biases", "outputs/weights", "outputs/biases"]
+        saver = tf.train.Saver()
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            got = sess.run(logits, {X: x})
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
