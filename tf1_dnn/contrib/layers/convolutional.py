@@ -31,6 +31,7 @@ from tf1_dnn.contrib.layers._utils import (WEIGHTS_BIASES,
                                            n_positive_integers,
                                            variable_collections)
 from tf1_dnn.contrib.variables import model_variable
+from tf1_dnn import layers as _tf_layers
 from tf1_dnn.initializers import xavier_initializer
 
 __all__ = ["convolution", "convolution1d", "convolution2d", "convolution3d",
@@ -40,12 +41,6 @@ __all__ = ["convolution", "convolution1d", "convolution2d", "convolution3d",
            "avg_pool2d", "max_pool3d", "avg_pool3d", "pool"]
 
 _DATA_FORMATS = (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW")
-
-
-def _layers():
-    """The `tf.layers` classes (imported late: one implementation each)."""
-    import tf1_dnn.layers as layers
-    return layers
 
 
 def _channels(data_format):
@@ -127,14 +122,13 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
                 f"Reshape to [batch, {', '.join(['size'] * conv_dims)}, "
                 "channels] (e.g. tf.reshape(X, [-1, 28, 28, 1]) for MNIST "
                 "images and conv2d).")
-        layers = _layers()
         classes = {3: "Conv1D", 4: "Conv2D", 5: "Conv3D"}
         if rank not in classes:
             raise input_error(
                 name, inputs, "convolution supports inputs of rank 3, 4 or 5 "
                 f"(1-D, 2-D or 3-D), got rank {rank}",
                 "Give the input a static rank [batch, *spatial, channels].")
-        layer = getattr(layers, classes[rank])(
+        layer = getattr(_tf_layers, classes[rank])(
             filters=num_outputs, kernel_size=kernel_size, strides=stride,
             padding=padding, data_format=_channels(data_format),
             dilation_rate=rate, activation=None,
@@ -221,7 +215,7 @@ def _transpose(dims):
                     f"Pass [batch, {'depth, ' if dims == 3 else ''}height, "
                     "width, channels].")
             cls = "Conv2DTranspose" if dims == 2 else "Conv3DTranspose"
-            layer = getattr(_layers(), cls)(
+            layer = getattr(_tf_layers, cls)(
                 filters=num_outputs, kernel_size=kernel_size, strides=stride,
                 padding=padding, data_format=_channels(data_format),
                 activation=None,
@@ -300,7 +294,7 @@ def separable_convolution2d(inputs, num_outputs, kernel_size,
             pointwise_initializer = weights_initializer
         df = _channels(data_format)
         if num_outputs is not None:
-            layer = _layers().SeparableConv2D(
+            layer = _tf_layers.SeparableConv2D(
                 filters=num_outputs, kernel_size=kernel_size, strides=stride,
                 padding=padding, data_format=df,
                 dilation_rate=n_positive_integers(2, rate), activation=None,
@@ -380,7 +374,7 @@ def _pooling(kind, dims):
                     f"expected an input of rank {dims + 2}, got rank "
                     f"{inputs.shape.ndims}",
                     "Pass [batch, *spatial, channels].")
-            layer = getattr(_layers(), cls)(
+            layer = getattr(_tf_layers, cls)(
                 pool_size=kernel_size, strides=stride, padding=padding,
                 data_format=_channels(data_format), _scope=sc)
             outputs = layer.apply(inputs)
