@@ -560,3 +560,23 @@ def test_real_tf11_contrib_fully_connected_checkpoint(tf1_checkpoints_dir,
             saver.restore(sess, prefix)
             got = sess.run(logits, {X: x})
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_routed_updates_and_frozen_layer(graph, sess, rng):
+    x = rng.randn(6, 3).astype(np.float32) + 2
+    C.batch_norm(tf.constant(x), updates_collections=["my_updates"],
+                 decay=0.5, scope="routed")
+    C.batch_norm(tf.constant(x), trainable=False, scope="frozen")
+    C.batch_norm(tf.constant(x), trainable=False, updates_collections=None,
+                 decay=0.5, scope="frozen_in_place")
+    assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
+    routed = tf.get_collection("my_updates")
+    assert len(routed) == 2
+    sess.run(tf.global_variables_initializer())
+    sess.run(routed)
+    np.testing.assert_allclose(sess.run("routed/moving_mean:0"),
+                               0.5 * x.mean(0), rtol=1e-5)
+    sess.run("frozen_in_place/Reshape_1:0")     # in place: still updates
+    np.testing.assert_allclose(sess.run("frozen_in_place/moving_mean:0"),
+                               0.5 * x.mean(0), rtol=1e-5)
+    assert _names(tf.trainable_variables()) == ["routed/beta"]
