@@ -500,13 +500,13 @@ def test_real_tf113_contrib_bn_checkpoint_into_rebuilt_graph(
                  "martinjedwabny__HandsOnMLTensorflow__c11_bn_final.ckpt" /
                  "c11_bn_final.ckpt")
     x = rng.rand(8, 784).astype(np.float32)
-    with tf.Graph().as_default() as g:
+    with tf.Graph().as_default():
         saver = tf.train.import_meta_graph(prefix + ".meta")
         with tf.Session(config=session_config) as sess:
             saver.restore(sess, prefix)
             want = sess.run("outputs/BatchNorm/Reshape_1:0",
                             {"X:0": x, "is_training:0": True})
-    with tf.Graph().as_default() as g:
+    with tf.Graph().as_default():
         X = tf.placeholder(tf.float32, shape=(None, 784), name="X")
         is_training = tf.placeholder(tf.bool, shape=(), name="is_training")
         bn_params = {"is_training": is_training, "decay": 0.99,

@@ -480,3 +480,109 @@ def test_evaluation_loop_and_end_points(tmp_path):
         assert end_points["vgg/pool1"] is net
         assert slim.utils.two_element_tuple(3) == (3, 3)
         assert slim.utils.last_dimension(net.shape) == 2
+
+
+def test_every_loss_and_metric_name_builds_and_runs():
+    losses, metrics = tf.contrib.losses, tf.contrib.metrics
+    p = tf.constant([[0.2, 0.8], [0.6, 0.4]])
+    y = tf.constant([[0.0, 1.0], [1.0, 0.0]])
+    ids = tf.constant([1, 0], tf.int64)
+    loss_calls = {
+        "softmax_cross_entropy": lambda: losses.softmax_cross_entropy(p, y),
+        "sparse_softmax_cross_entropy":
+            lambda: losses.sparse_softmax_cross_entropy(p, ids),
+        "log_loss": lambda: losses.log_loss(p, y),
+        "mean_squared_error": lambda: losses.mean_squared_error(p, y),
+        "absolute_difference": lambda: losses.absolute_difference(p, y),
+        "hinge_loss": lambda: losses.hinge_loss(p, y),
+        "sigmoid_cross_entropy": lambda: losses.sigmoid_cross_entropy(p, y),
+        "cosine_distance": lambda: losses.cosine_distance(p, y, axis=1),
+        "mean_pairwise_squared_error":
+            lambda: losses.mean_pairwise_squared_error(p, y),
+        "compute_weighted_loss":
+            lambda: losses.compute_weighted_loss(p, [[1.0], [0.0]]),
+        "add_loss": lambda: losses.add_loss(tf.constant(1.0)) or
+            losses.get_losses()[-1],
+        "get_losses": lambda: losses.get_losses(),
+        "get_regularization_losses":
+            lambda: losses.get_regularization_losses() or tf.constant(0.0),
+        "get_total_loss": lambda: losses.get_total_loss(),
+    }
+    pred = tf.argmax(p, 1)
+    metric_calls = {
+        "streaming_accuracy": lambda: metrics.streaming_accuracy(pred, ids),
+        "streaming_mean": lambda: metrics.streaming_mean(p),
+        "streaming_recall": lambda: metrics.streaming_recall(pred, ids),
+        "streaming_precision": lambda: metrics.streaming_precision(pred, ids),
+        "streaming_auc": lambda: metrics.streaming_auc(p[:, 1], ids),
+        "streaming_mean_absolute_error":
+            lambda: metrics.streaming_mean_absolute_error(p, y),
+        "streaming_mean_squared_error":
+            lambda: metrics.streaming_mean_squared_error(p, y),
+        "streaming_root_mean_squared_error":
+            lambda: metrics.streaming_root_mean_squared_error(p, y),
+        "streaming_true_positives":
+            lambda: metrics.streaming_true_positives(pred, ids),
+        "streaming_false_negatives":
+            lambda: metrics.streaming_false_negatives(pred, ids),
+        "streaming_mean_relative_error":
+            lambda: metrics.streaming_mean_relative_error(p, y, y + 1.0),
+        "streaming_mean_iou": lambda: metrics.streaming_mean_iou(pred, ids, 2),
+        "streaming_recall_at_k":
+            lambda: metrics.streaming_recall_at_k(p, ids, 1),
+        "streaming_percentage_less":
+            lambda: metrics.streaming_percentage_less(p, 0.5),
+        "streaming_mean_cosine_distance":
+            lambda: metrics.streaming_mean_cosine_distance(p, y, 1),
+        "streaming_mean_tensor": lambda: metrics.streaming_mean_tensor(p),
+        "aggregate_metrics": lambda: metrics.aggregate_metrics(
+            metrics.streaming_mean(p), metrics.streaming_mean(y)),
+        "aggregate_metric_map": lambda: metrics.aggregate_metric_map(
+            {"m": metrics.streaming_mean(p)}),
+    }
+    assert sorted(loss_calls) == sorted(LOSS_NAMES)
+    assert sorted(metric_calls) == sorted(METRIC_NAMES)
+    with tf.Session() as sess:
+        for name, call in loss_calls.items():
+            value = sess.run(call())
+            assert np.all(np.isfinite(value)), name
+        built = {name: call() for name, call in metric_calls.items()}
+        sess.run(tf.local_variables_initializer())
+        for name, (value, update) in built.items():
+            sess.run(update)
+            result = sess.run(value)
+            if isinstance(result, dict):            # aggregate_metric_map
+                result = list(result.values())
+            assert np.all(np.isfinite(np.asarray(result, float))), name
+
+
+def test_every_framework_name_builds_and_runs(tmp_path):
+    fw = tf.contrib.framework
+    prefix = _save_checkpoint(tmp_path)
+    with tf.Graph().as_default():
+        with fw.arg_scope([fw.model_variable], trainable=False):
+            with tf.variable_scope("net"):
+                w = fw.model_variable("w", shape=[1, 2])
+                b = fw.variable("b", shape=[1])
+        local = fw.local_variable(1.0, name="local")
+        fw.add_model_variable(b)
+        step = fw.get_or_create_global_step()
+        assert fw.get_global_step() is step
+        assert fw.get_variables("net") == [w, b]
+        assert fw.get_model_variables() == [w, b]
+        assert fw.get_variables_to_restore(exclude=["global_step"]) == [w, b]
+        op, feed = fw.assign_from_checkpoint(prefix, [w])
+        init_fn = fw.assign_from_checkpoint_fn(prefix, [b])
+        fw.init_from_checkpoint(prefix, {"net/b": b})
+        with tf.Session() as sess:
+            sess.run([tf.global_variables_initializer(),
+                      tf.local_variables_initializer()])
+            assert sess.run(b).tolist() == [3.0]      # init_from_checkpoint
+            sess.run(op, feed)
+            init_fn(sess)
+            assert sess.run(w).tolist() == [[1.0, 2.0]]
+            assert sess.run(local) == 1.0
+    assert [n for n, _ in fw.list_variables(prefix)] == ["net/b", "net/w"]
+    assert fw.load_variable(prefix, "net/b").tolist() == [3.0]
+    for name in FRAMEWORK_NAMES:
+        assert callable(getattr(fw, name)), name
