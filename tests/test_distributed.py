@@ -1,7 +1,7 @@
 """TF 1.x distributed training on TensorFlow's own gRPC runtime (tf1_dnn.distributed).
 
 Placement and cluster descriptions are checked in-process. The chapter-12
-example (`legacy_examples/50_distributed_between_graph.py`) runs unchanged
+example (`legacy_examples/distributed/between_graph_mlp.py`) runs unchanged
 as one ps and two workers, one process each, on 127.0.0.1 ports picked free
 at run time; every process is bounded in time and killed at the end, and the
 tests check that none is left.
@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import REPO
 from tf1_dnn import distributed, tf
 
-EXAMPLE = REPO / "legacy_examples" / "50_distributed_between_graph.py"
+EXAMPLE = REPO / "legacy_examples" / "distributed" / "between_graph_mlp.py"
 
 
 # --------------------------------------------------------------- in-process

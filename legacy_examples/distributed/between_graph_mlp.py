@@ -3,11 +3,11 @@
 One parameter server and N workers, each its own process (the book's chapter 12
 and TensorFlow 1.x's "Distributed TensorFlow" how-to):
 
-    python -m tf1_dnn run legacy_examples/50_distributed_between_graph.py \\
+    python -m tf1_dnn run legacy_examples/distributed/between_graph_mlp.py \\
         --ps_hosts=localhost:2222 --worker_hosts=localhost:2223,localhost:2224 \\
         --job_name=ps --task_index=0 &
-    python -m tf1_dnn run legacy_examples/50_distributed_between_graph.py ... --job_name=worker --task_index=0 &
-    python -m tf1_dnn run legacy_examples/50_distributed_between_graph.py ... --job_name=worker --task_index=1
+    python -m tf1_dnn run legacy_examples/distributed/between_graph_mlp.py ... --job_name=worker --task_index=0 &
+    python -m tf1_dnn run legacy_examples/distributed/between_graph_mlp.py ... --job_name=worker --task_index=1
 
 `tf.train.replica_device_setter` puts the variables -- the dense kernels and
 biases, and batch norm's gamma/beta and moving statistics -- on `/job:ps`; each
