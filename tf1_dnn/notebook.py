@@ -117,10 +117,11 @@ def _read(path, nbformat):
             f"from {os.getcwd()!r}).")
     if os.path.isdir(path):
         raise NotANotebookError(f"{path!r} is a folder, not a notebook file.")
+    from nbformat.reader import NotJSONError  # noqa: PLC0415
     try:
         with open(path, encoding="utf-8") as f:
             nb = nbformat.read(f, as_version=4)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (json.JSONDecodeError, UnicodeDecodeError, NotJSONError) as e:
         raise NotANotebookError(
             f"{path!r} is not a Jupyter notebook: it is not JSON ({e}). "
             "Give an .ipynb file saved by Jupyter.") from e
