@@ -29,6 +29,10 @@ Without the plugin, the same effect in one line at the top of the root
 import os
 
 PLUGIN_NAME = "tf1_dnn.pytest_plugin"
+# `-p NAME` values that ask for this plugin: the module, and the entry-point
+# name (pyproject.toml: [project.entry-points.pytest11]
+# "tf1_dnn.pytest_plugin" = "tf1_dnn.pytest_plugin").
+_REQUEST_NAMES = {PLUGIN_NAME, "tf1_dnn"}
 
 _state = {"activation": None}
 
@@ -44,10 +48,10 @@ def pytest_addoption(parser):
 
 def _explicitly_requested(config):
     plugins = getattr(config.known_args_namespace, "plugins", None) or []
-    if PLUGIN_NAME in plugins:
+    if _REQUEST_NAMES & set(plugins):
         return True
     env = os.environ.get("PYTEST_PLUGINS", "")
-    return PLUGIN_NAME in [p.strip() for p in env.split(",")]
+    return bool(_REQUEST_NAMES & {p.strip() for p in env.split(",")})
 
 
 def _wanted(config):
