@@ -296,6 +296,24 @@ def test_dead_kernel_is_reported_with_its_cell(tmp_path, monkeypatch):
     assert cells[2].outputs == []
 
 
+def test_kernel_that_cannot_start_is_reported(tmp_path, monkeypatch):
+    share = tmp_path / "share"
+    spec = share / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import sys; sys.exit(3)", "-f",
+                 "{connection_file}"],
+        "display_name": "broken", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(share))
+    path = _write(tmp_path / "x.ipynb", [new_code_cell("print(1)")])
+    with pytest.raises(notebook.NotebookCellError,
+                       match="failed before the first cell") as err:
+        notebook.run_notebook(path, kernel_name="broken", startup_timeout=60)
+    assert err.value.cell_index is None
+    cells = nbformat.read(err.value.out_path, as_version=4).cells
+    assert cells[0].outputs == []
+
+
 def test_bad_input_gets_named_errors(tmp_path, capsys):
     missing = tmp_path / "nope.ipynb"
     with pytest.raises(notebook.NotebookNotFoundError, match="nope.ipynb"):
@@ -317,6 +335,11 @@ def test_bad_input_gets_named_errors(tmp_path, capsys):
     good = _write(tmp_path / "good.ipynb", [new_code_cell("1")])
     with pytest.raises(notebook.OutputExistsError, match="--inplace"):
         notebook.run_notebook(good, out=good)
+    with pytest.raises(notebook.KernelNotFoundError,
+                       match="kernel install") as err:
+        notebook.run_notebook(good, kernel_name="no_such_kernel_xyz")
+    assert isinstance(err.value, LookupError)
+    assert not (tmp_path / "good.executed.ipynb").exists()
     (tmp_path / "good.executed.ipynb").write_text("mine")
     with pytest.raises(notebook.OutputExistsError, match="--force"):
         notebook.run_notebook(good)

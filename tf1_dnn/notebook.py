@@ -26,16 +26,21 @@ exits with 1, or 2 for bad input):
 * `NotebookNotFoundError` (`FileNotFoundError`): no such file.
 * `NotANotebookError` (`ValueError`): not JSON, or not a valid nbformat 4
   notebook (the validation error is quoted).
+* `OutputExistsError` (`FileExistsError`): the output exists (`--force`)
+  or is the input (`--inplace`).
+* `KernelNotFoundError` (`LookupError`): `--kernel NAME` is not installed.
 * `NotebookCellError` (`RuntimeError`): a cell raised (without
   `--allow-errors`), timed out, or the kernel died. The message gives the
   cell index (0-based, counting every cell as Jupyter does), the error name
   and value; the executed notebook is still written, with the outputs of
   every cell that ran, and its path is in the message and in `.out_path`.
   With `--allow-errors`, a cell's error is kept as its output and execution
-  goes on (a dead kernel still stops it).
+  goes on (a dead kernel still stops it). A kernel that cannot start is
+  reported the same way, with no cell index.
 """
 
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -48,6 +53,7 @@ from tf1_dnn.kernel import (KERNEL_NAME, MissingNotebookExtraError,
 
 __all__ = ["run_notebook", "NotebookResult", "NotebookNotFoundError",
            "NotANotebookError", "NotebookCellError", "OutputExistsError",
+           "KernelNotFoundError",
            "MissingNotebookExtraError", "main"]
 
 
@@ -62,6 +68,11 @@ class NotANotebookError(Tf1DnnError, ValueError):
 class OutputExistsError(Tf1DnnError, FileExistsError):
     """The output notebook exists (pass `force=True` / `--force`) or is the
     input (pass `inplace=True` / `--inplace`)."""
+
+
+class KernelNotFoundError(Tf1DnnError, LookupError):
+    """`--kernel NAME` names no installed kernelspec (the message lists the
+    installed ones)."""
 
 
 class NotebookCellError(Tf1DnnError, RuntimeError):
@@ -216,6 +227,21 @@ def run_notebook(path, out=None, timeout=600, allow_errors=False,
                 raise OutputExistsError(
                     f"the output {out_path!r} already exists; pass --force "
                     "(force=True) to overwrite it, or another --out.")
+    if kernel_name is not None:
+        from jupyter_client.kernelspec import (  # noqa: PLC0415
+            KernelSpecManager, NoSuchKernel)
+        ksm = KernelSpecManager()
+        try:
+            ksm.get_kernel_spec(kernel_name)
+        except NoSuchKernel:
+            raise KernelNotFoundError(
+                f"no Jupyter kernel named {kernel_name!r} (installed: "
+                f"{', '.join(sorted(ksm.find_kernel_specs())) or 'none'}). "
+                "Install tf1_dnn's with `python -m tf1_dnn kernel install "
+                "[--user]`, or leave out --kernel to use tf1_dnn's kernel in "
+                "this Python.") from None
+    out_dir = os.path.dirname(os.path.abspath(out_path))
+    os.makedirs(out_dir, exist_ok=True)
     from nbclient.exceptions import (CellExecutionError,  # noqa: PLC0415
                                      CellTimeoutError, DeadKernelError)
     if timeout is not None and timeout < 0:
@@ -258,6 +284,15 @@ def run_notebook(path, out=None, timeout=600, allow_errors=False,
         except DeadKernelError as e:
             failure = ("DeadKernelError", str(e) or "the kernel died",
                        "killed the kernel")
+        except RuntimeError as e:   # e.g. "Kernel died before replying"
+            failure = (type(e).__name__, str(e), "failed")
+        finally:
+            # nbclient registers an atexit clean-up before starting the
+            # kernel and leaves it registered when the start fails (it then
+            # fails at exit); the kernel is gone either way.
+            cleanup = getattr(client, "_cleanup_kernel", None)
+            if cleanup is not None:
+                atexit.unregister(cleanup)
     seconds = time.monotonic() - t0
     _write_atomic(nb, out_path, nbformat)
     result = NotebookResult(out_path, nb, len(started), errors, seconds)
@@ -268,11 +303,16 @@ def run_notebook(path, out=None, timeout=600, allow_errors=False,
             ename, evalue = errors[-1][1], errors[-1][2]
         elif what != "raised":
             errors.append((index, ename, evalue))
-        raise NotebookCellError(
-            f"cell {index} of {path!r} {what}: {ename}: {evalue}. The "
-            f"executed notebook (cells up to {index}, with their outputs) "
-            f"was written to {out_path!r}.",
-            index, ename, evalue, out_path, result)
+        if index is None:
+            message = (f"the kernel for {path!r} failed before the first "
+                       f"cell: {ename}: {evalue}. The notebook was written "
+                       f"unexecuted to {out_path!r}.")
+        else:
+            message = (f"cell {index} of {path!r} {what}: {ename}: {evalue}. "
+                       f"The executed notebook (cells up to {index}, with "
+                       f"their outputs) was written to {out_path!r}.")
+        raise NotebookCellError(message, index, ename, evalue, out_path,
+                                result)
     return result
 
 
@@ -310,7 +350,7 @@ def main(argv=None):
         print(f"tf1_dnn notebook: {e}", file=sys.stderr)
         return 1
     except (NotebookNotFoundError, NotANotebookError, OutputExistsError,
-            MissingNotebookExtraError) as e:
+            KernelNotFoundError, MissingNotebookExtraError) as e:
         print(f"tf1_dnn notebook: {e}", file=sys.stderr)
         return 2
     for index, ename, evalue in result.errors:
