@@ -230,10 +230,11 @@ def test_load_ext_in_a_plain_kernel(tmp_path, monkeypatch):
     name = _plain_kernel(tmp_path, monkeypatch)
     path = _write(tmp_path / "plain.ipynb", [
         new_code_cell("import tensorflow as tf\n"
+                      "import tensorflow.compat.v1 as tf1\n"
                       "print('before', hasattr(tf, 'placeholder'))"),
         new_code_cell("%load_ext tf1_dnn"),
         new_code_cell("import tensorflow as tf_again\n"
-                      "print('after', tf_again is tf, "
+                      "print('after', tf_again is tf, tf1 is tf.compat.v1, "
                       "tf.layers.dense.__module__)"),
         new_code_cell("X = tf.placeholder(tf.float32, (None, 2), name='X')\n"
                       "h = tf.layers.dense(X, 3, name='d')\n"
@@ -248,8 +249,10 @@ def test_load_ext_in_a_plain_kernel(tmp_path, monkeypatch):
     err = _stderr(cells[1])
     assert "`tf` was the real `tensorflow`; it now is the TF 1.x namespace" \
         in err
+    assert ("`tf1` was the real `tensorflow.compat.v1`; it now is the TF 1.x "
+            "namespace") in err
     assert "`import tensorflow` now gives the TF 1.x namespace" in err
-    assert _stdout(cells[2]).strip() == "after True tf1_dnn.layers.core"
+    assert _stdout(cells[2]).strip() == "after True True tf1_dnn.layers.core"
     assert _stdout(cells[3]).strip() == "d/BiasAdd:0 float64"
 
 

@@ -57,9 +57,13 @@ def load_ipython_extension(ipython):
     """Activates tf1_dnn in the running IPython kernel/shell."""
     from tf1_dnn import activation  # noqa: PLC0415 - imports TensorFlow
 
-    before = {name: sys.modules.get(name)
-              for name in ("tensorflow", "tensorflow.compat",
-                           "tensorflow.compat.v1")}
+    before = {}
+    real = sys.modules.get("tensorflow")
+    if real is not None and not activation.is_active():
+        before["tensorflow"] = real
+        compat = getattr(real, "compat", None)
+        before["tensorflow.compat"] = compat
+        before["tensorflow.compat.v1"] = getattr(compat, "v1", None)
     user_ns = getattr(ipython, "user_ns", None)
     was_active = activation.is_active()
     result = activation.activate(warn=False)
