@@ -329,17 +329,21 @@ def _numpy_edits(source, tree):
                     if kw.arg in params or renamed not in params:
                         continue
                     k_start = offset(kw.lineno, kw.col_offset)
+                    if source[k_start:k_start + len(kw.arg)] != kw.arg:
+                        continue
                     edits.append((k_start, k_start + len(kw.arg), renamed,
                                   kw.lineno, f"{np_name}.{attr}(..., "
                                   f"{kw.arg}=)", f"{np_name}.{attr}(..., "
                                   f"{renamed}=)"))
-            if new is not None:
+            if new is not None and old.startswith(f"{np_name}.{attr}"):
                 edits.append((start, end, new, node.lineno, old, new))
         elif is_np_attr(node, _NUMPY_NAMES) and _numpy_gone(node.attr):
             new = _NUMPY_NAMES[node.attr].format(np=node.value.id)
             if not _modern_exists(new):
                 continue
             start, end = span(node)
+            if source[start:end] != f"{node.value.id}.{node.attr}":
+                continue        # positions inside f-strings before 3.12
             edits.append((start, end, new, node.lineno, source[start:end],
                           new))
     return edits
@@ -352,7 +356,7 @@ def rewrite_numpy(source, filename="<script>"):
     names bound by `import numpy [as np]`. Nested uses (`np.asscalar(
     np.float_(x))`) are rewritten in up to five passes.
     """
-    changes = []
+    original, changes = source, []
     for _ in range(5):
         tree = ast.parse(source, filename=filename)
         edits = sorted(_numpy_edits(source, tree),
@@ -367,6 +371,10 @@ def rewrite_numpy(source, filename="<script>"):
         for start, end, text, line, old, new in reversed(chosen):
             source = source[:start] + text + source[end:]
         changes += [(line, old, new) for _, _, _, line, old, new in chosen]
+    try:
+        ast.parse(source, filename=filename)
+    except SyntaxError:         # never hand back code that does not parse
+        return original, []
     return source, sorted(changes)
 
 
