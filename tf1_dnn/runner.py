@@ -38,6 +38,10 @@ import os
 import runpy
 import sys
 
+# One implementation, shared with `tf1_dnn.activate()` (re-exported here).
+from tf1_dnn import activation
+from tf1_dnn.activation import _TensorflowAlias, module_aliases  # noqa: F401
+
 __all__ = ["main", "run_script", "module_aliases"]
 
 _USAGE = """usage: python -m tf1_dnn run [--no-scan] [--no-legacy-numpy] script.py [args...]
@@ -46,10 +50,6 @@ Runs an unchanged TensorFlow 1.x script on TensorFlow 2.21 through tf1_dnn.
   --no-scan           skip the static report of names tf1_dnn cannot map
   --no-legacy-numpy   do not give the script numpy's removed names back
                       (np.float, np.asscalar, reshape(newshape=), ...)"""
-
-
-# One implementation, shared with `tf1_dnn.activate()`.
-from tf1_dnn.activation import _TensorflowAlias, module_aliases  # noqa: E402,F401
 
 
 def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
@@ -77,7 +77,6 @@ def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
             return 1
         for line in format_findings(findings):
             print(f"tf1_dnn run: warning: {line}", file=stderr)
-    from tf1_dnn import activation
     activation_ = activation.activate(legacy_numpy=legacy_numpy, warn=False)
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [path] + list(args)
