@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tf1_dnn
+from tests.conftest import run_python
 from tf1_dnn import activation, runner
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.errors import Tf1DnnError
@@ -180,3 +181,28 @@ def test_runner_uses_the_same_activation(tmp_path):
     with v1.Graph().as_default():
         assert runner.run_script(str(script), scan=False) == 0
     assert activation.is_active()
+
+
+def test_tf2_libraries_imported_after_activation_still_work():
+    """tf_keras is imported for the first time after `activate()` (a fresh
+    process): its `import tensorflow.compat.v2 as tf` must find the real
+    submodule (our `tensorflow.compat` keeps the real `__path__`) and its
+    `import tensorflow as tf` the real API (tf_keras is in TF2_PACKAGES)."""
+    pytest.importorskip("tf_keras")
+    out = run_python(textwrap.dedent("""
+        import sys
+        import tf1_dnn
+        assert "tf_keras" not in sys.modules
+        tf1_dnn.activate()
+        import tensorflow as tf
+        import tensorflow.compat.v2 as tf_v2
+        import tf_keras
+        from tf_keras.src.legacy_tf_layers import core as official
+        X = tf.placeholder(tf.float32, (None, 2), name="X")
+        ours = tf.layers.dense(X, 3, name="ours")
+        theirs = official.dense(X, 3, name="theirs")
+        print(ours.name, theirs.name, tf_v2.Variable is tf.Variable,
+              type(tf_keras.layers.Dense(2)(X)).__name__)
+        """))
+    assert out.stdout.split() == ["ours/BiasAdd:0", "theirs/BiasAdd:0",
+                                  "False", "SymbolicTensor"]

@@ -14,7 +14,8 @@ uses (the runner calls the same code):
   (`from tf1_dnn import tf`), and from the real package for what ours lacks
   (`tensorflow.python`, dunders); it keeps the real `__path__`, so imports of
   real submodules (`tensorflow.python.*`) keep working;
-* `tensorflow.compat` (with `v1` = ours, `v2` = the real TF 2 API),
+* `tensorflow.compat` (with `v1` = ours, `v2` = the real TF 2 API, and the
+  real `__path__`, so `import tensorflow.compat.v2` still works),
   `tensorflow.compat.v1` -> ours;
 * `tensorflow.contrib` and each `tensorflow.contrib.X` tf1_dnn provides;
 * `tensorflow.examples.tutorials(.mnist(.input_data))` -> ours;
@@ -119,13 +120,31 @@ class _TensorflowAlias(types.ModuleType):
         return "<module 'tensorflow' (TF 1.x namespace via tf1_dnn)>"
 
 
+class _CompatAlias(types.ModuleType):
+    """`tensorflow.compat` for `sys.modules`: our `tf.compat` (`v1` = the TF1
+    namespace, `v2` = the real API), with the real `tensorflow.compat`'s
+    `__path__`, so `import tensorflow.compat.v2` (tf_keras, TF 2 libraries)
+    still finds the real submodule."""
+
+    def __init__(self, ours, real_compat):
+        super().__init__("tensorflow.compat", ours.__doc__)
+        self.__dict__["_ours"] = ours
+        self.__path__ = list(getattr(real_compat, "__path__", []))
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["_ours"], name)
+
+    def __dir__(self):
+        return dir(self.__dict__["_ours"])
+
+
 def module_aliases():
     """dict `sys.modules` name -> module: what legacy code should import."""
     import tf1_dnn._compat as compat  # noqa: PLC0415 - the real tensorflow
     from tf1_dnn import tf  # noqa: PLC0415 - TF1 behaviour on
     aliases = {
         "tensorflow": _TensorflowAlias(tf, compat.tf2),
-        "tensorflow.compat": tf.compat,
+        "tensorflow.compat": _CompatAlias(tf.compat, compat.tf2.compat),
         "tensorflow.compat.v1": tf,
     }
     for name in ("examples", "examples.tutorials", "examples.tutorials.mnist",
