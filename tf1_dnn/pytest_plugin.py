@@ -6,6 +6,10 @@
     # pyproject.toml [tool.pytest.ini_options]:
     #   tf1_dnn_activate = true
 
+(The ini option alone needs the plugin loaded: it is when tf1_dnn is
+installed with its `pytest11` entry point; from a source checkout add
+`addopts = -p tf1_dnn.pytest_plugin`.)
+
 `tf1_dnn.activate()` is called before pytest imports the first `conftest.py`
 or test module (in `pytest_load_initial_conftests`), so every
 `import tensorflow as tf` / `import tensorflow.compat.v1 as tf` of the
