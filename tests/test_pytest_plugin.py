@@ -6,7 +6,8 @@ several modules, `import tensorflow.compat.v1 as tf` in one, `tf.layers.dense`,
 conftest.py, and its pytest suite runs in a subprocess: through `-p`; with
 the plugin loaded as an entry point would load it but not asked for (nothing
 changes: the suite fails on TF 2, so the plugin is what makes it pass); and
-with the ini option `tf1_dnn_activate = true`.
+with the ini option `tf1_dnn_activate = true`; and without the plugin, through
+the one-line conftest.py recipe.
 """
 
 import subprocess
@@ -138,3 +139,16 @@ def test_installed_plugin_is_opt_in_and_ini_option_activates(project):
     assert "(tf1_dnn.activate); numpy unchanged" in proc.stdout
     assert "FAILED tests/test_model.py::test_legacy_numpy_name" in proc.stdout
     assert "np.float" in proc.stdout
+
+
+def test_one_line_conftest_recipe(project, tmp_path):
+    """Without the plugin: `import tf1_dnn; tf1_dnn.activate()` as the first
+    line of the root conftest.py (the documented recipe)."""
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(
+        "entry_probe.py", "__pycache__"))
+    (copy / "conftest.py").write_text("import tf1_dnn; tf1_dnn.activate()\n")
+    proc = _pytest(copy)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "3 passed" in proc.stdout
