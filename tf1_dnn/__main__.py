@@ -6,6 +6,8 @@ Commands (each lives in its own module, imported only when used):
   upgrade   print the minimal diff that makes a TF 1.x script import tf1_dnn
   ckpt      inspect / diff / rename / export TF 1.x checkpoints
   bench     benchmark the chapter's networks
+  kernel    install the Jupyter kernel for unchanged TF 1.x notebooks
+  notebook  execute an unchanged TF 1.x notebook, write it with its outputs
 """
 
 import importlib
@@ -17,6 +19,8 @@ COMMANDS = {
     "upgrade": ("tf1_dnn.upgrade", "show the diff that makes a script import tf1_dnn"),
     "ckpt": ("tf1_dnn.ckpt_cli", "inspect, diff, rename or export checkpoints"),
     "bench": ("tf1_dnn.bench", "benchmark the chapter's networks"),
+    "kernel": ("tf1_dnn.kernel", "install the Jupyter kernel for TF 1.x notebooks"),
+    "notebook": ("tf1_dnn.notebook", "run a TF 1.x notebook, write its outputs"),
 }
 
 

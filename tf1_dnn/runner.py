@@ -15,11 +15,15 @@ duration of the script those names resolve to tf1_dnn:
    of real submodules (`tensorflow.python.*`) keep working;
    `tensorflow.compat(.v1)`, `tensorflow.contrib(.layers, .framework, ...)`
    -- whatever `tf1_dnn.contrib` provides, checked at run time -- and
-   `tensorflow.examples.tutorials(.mnist(.input_data))` -> ours.
+   `tensorflow.examples.tutorials(.mnist(.input_data))` -> ours. This is
+   `tf1_dnn.activate()` (`tf1_dnn.activation`), the same code notebooks, the
+   kernel and the pytest plugin use; it also gives the script numpy's names
+   removed since 1.24/2.0 (`np.float`, `np.asscalar`, ...; each logged once
+   with its modern spelling; `--no-legacy-numpy` turns that off).
 4. The script runs with `runpy.run_path(..., run_name="__main__")`,
    `sys.argv = [script, *args]` and the script's folder first on `sys.path`,
-   like `python script.py args`. Afterwards `sys.modules`, `sys.argv` and
-   `sys.path` are restored.
+   like `python script.py args`. Afterwards `sys.modules` (unless the process
+   was already activated), numpy, `sys.argv` and `sys.path` are restored.
 
 Caveats:
   * Code that is imported for the first time while the script runs and does
@@ -30,77 +34,25 @@ Caveats:
     propagates with its traceback, as with `python script.py`.
 """
 
-import importlib
 import os
 import runpy
 import sys
-import types
+
+# One implementation, shared with `tf1_dnn.activate()` (re-exported here).
+from tf1_dnn import activation
+from tf1_dnn.activation import _TensorflowAlias, module_aliases  # noqa: F401
 
 __all__ = ["main", "run_script", "module_aliases"]
 
-_USAGE = """usage: python -m tf1_dnn run [--no-scan] script.py [args...]
+_USAGE = """usage: python -m tf1_dnn run [--no-scan] [--no-legacy-numpy] script.py [args...]
 
 Runs an unchanged TensorFlow 1.x script on TensorFlow 2.21 through tf1_dnn.
-  --no-scan   skip the static report of names tf1_dnn cannot map"""
+  --no-scan           skip the static report of names tf1_dnn cannot map
+  --no-legacy-numpy   do not give the script numpy's removed names back
+                      (np.float, np.asscalar, reshape(newshape=), ...)"""
 
 
-class _TensorflowAlias(types.ModuleType):
-    """`tensorflow` as the script sees it: our TF1 namespace first."""
-
-    def __init__(self, ours, real):
-        super().__init__("tensorflow", ours.__doc__)
-        self.__dict__["_ours"] = ours
-        self.__dict__["_real"] = real
-        self.__path__ = list(getattr(real, "__path__", []))
-        self.__file__ = getattr(real, "__file__", None)
-        self.__version__ = real.__version__
-
-    def __getattr__(self, name):
-        ours, real = self.__dict__["_ours"], self.__dict__["_real"]
-        try:
-            return getattr(ours, name)
-        except AttributeError as ours_error:
-            if name.startswith("__") or name in ("python",):
-                try:
-                    return getattr(real, name)
-                except AttributeError:
-                    pass
-            raise ours_error
-
-    def __dir__(self):
-        return dir(self.__dict__["_ours"])
-
-
-def module_aliases():
-    """dict `sys.modules` name -> module, for the duration of a script."""
-    import tf1_dnn._compat as compat  # the real tensorflow, imported first
-    from tf1_dnn import tf
-    aliases = {
-        "tensorflow": _TensorflowAlias(tf, compat.tf2),
-        "tensorflow.compat": tf.compat,
-        "tensorflow.compat.v1": tf,
-    }
-    for name in ("examples", "examples.tutorials", "examples.tutorials.mnist",
-                 "examples.tutorials.mnist.input_data"):
-        aliases["tensorflow." + name] = importlib.import_module(
-            "tf1_dnn." + name)
-    try:
-        contrib = importlib.import_module("tf1_dnn.contrib")
-    except ImportError:
-        contrib = None
-    if contrib is not None:
-        aliases["tensorflow.contrib"] = contrib
-        for name in getattr(contrib, "__all__", dir(contrib)):
-            try:
-                sub = getattr(contrib, name)
-            except (AttributeError, ImportError):
-                continue
-            if isinstance(sub, types.ModuleType):
-                aliases["tensorflow.contrib." + name] = sub
-    return aliases
-
-
-def run_script(path, args=(), scan=True, stderr=None):
+def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
     """Runs the TF 1.x script at `path` with `args`; returns its exit status.
 
     Args:
@@ -108,6 +60,8 @@ def run_script(path, args=(), scan=True, stderr=None):
       args: its command-line arguments (`sys.argv[1:]`).
       scan: report unmappable names on `stderr` before running.
       stderr: where the report goes (default `sys.stderr`).
+      legacy_numpy: give the script numpy's names removed since 1.24/2.0
+        (`tf1_dnn.legacy_numpy`; each logged once with its modern spelling).
     """
     stderr = stderr or sys.stderr
     path = os.path.abspath(path)
@@ -123,10 +77,8 @@ def run_script(path, args=(), scan=True, stderr=None):
             return 1
         for line in format_findings(findings):
             print(f"tf1_dnn run: warning: {line}", file=stderr)
-    aliases = module_aliases()
-    saved_modules = {name: sys.modules.get(name) for name in aliases}
+    activation_ = activation.activate(legacy_numpy=legacy_numpy, warn=False)
     saved_argv, saved_path = sys.argv, list(sys.path)
-    sys.modules.update(aliases)
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(path))
     try:
@@ -140,18 +92,15 @@ def run_script(path, args=(), scan=True, stderr=None):
         print(e.code, file=stderr)
         return 1
     finally:
-        for name, module in saved_modules.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
+        if activation_.owner:
+            activation.deactivate()
         sys.argv = saved_argv
         sys.path[:] = saved_path
 
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    scan = True
+    scan, legacy_numpy = True, True
     while argv and argv[0].startswith("-"):
         option = argv.pop(0)
         if option in ("-h", "--help"):
@@ -159,6 +108,8 @@ def main(argv=None):
             return 0
         if option == "--no-scan":
             scan = False
+        elif option == "--no-legacy-numpy":
+            legacy_numpy = False
         else:
             print(f"tf1_dnn run: unknown option {option!r}\n\n{_USAGE}",
                   file=sys.stderr)
@@ -170,4 +121,4 @@ def main(argv=None):
     if not os.path.isfile(script):
         print(f"tf1_dnn run: no such script: {script}", file=sys.stderr)
         return 2
-    return run_script(script, args, scan=scan)
+    return run_script(script, args, scan=scan, legacy_numpy=legacy_numpy)

@@ -12,6 +12,22 @@ instead of `tensorflow`; only import statements change:
                   ->  from tf1_dnn.contrib.layers import fully_connected
 
 `tf.contrib...` attribute uses stay as they are: our `tf` has `contrib`.
+
+numpy names removed since 1.24/2.0 are rewritten too (`rewrite_numpy`), for
+the names `import numpy as np` (or `import numpy`) binds, and only when the
+installed numpy lacks the old name and has the new one:
+
+    np.float, np.int, np.object, np.str, np.unicode, np.complex -> the builtin
+    np.float_ -> np.float64, np.complex_ -> np.complex128, np.infty/np.Inf
+    -> np.inf, np.NINF -> (-np.inf), np.NaN -> np.nan, np.product ->
+    np.prod, np.alltrue -> np.all, np.round_ -> np.round, ...
+    np.asscalar(x) -> x.item(), np.in1d(a, b) -> np.isin(a, b).ravel(),
+    np.msort(a) -> np.sort(a, axis=0)
+    np.reshape(a, newshape=s) -> np.reshape(a, shape=s),
+    np.histogram(..., normed=) -> np.histogram(..., density=)
+
+Each rewrite is reported on stderr with its line (`--no-legacy-numpy`
+leaves numpy names alone).
 With `--out NEW.py` the upgraded script is written there instead; the input
 file, and any existing file, is never overwritten.
 
@@ -32,7 +48,7 @@ import os
 import sys
 import types
 
-__all__ = ["Finding", "scan", "upgrade_source", "main"]
+__all__ = ["Finding", "scan", "upgrade_source", "rewrite_numpy", "main"]
 
 Finding = collections.namedtuple("Finding", ["filename", "line", "name",
                                              "message"])
@@ -205,9 +221,175 @@ def _rewrite_import(node):
     return [f"from {target} import {names}"]
 
 
-def upgrade_source(source, filename="<script>"):
-    """(new source, findings): imports rewritten, everything else untouched."""
+# numpy: old attribute -> new spelling ("{np}" = the script's numpy name).
+_NUMPY_NAMES = {
+    "int": "int", "float": "float", "complex": "complex", "object": "object",
+    "str": "str", "unicode": "str",
+    "float_": "{np}.float64", "complex_": "{np}.complex128",
+    "cfloat": "{np}.complex128", "singlecomplex": "{np}.complex64",
+    "longfloat": "{np}.longdouble", "longcomplex": "{np}.clongdouble",
+    "clongfloat": "{np}.clongdouble", "unicode_": "{np}.str_",
+    "string_": "{np}.bytes_", "int0": "{np}.intp", "uint0": "{np}.uintp",
+    "bool8": "{np}.bool_", "object0": "{np}.object_", "str0": "{np}.str_",
+    "bytes0": "{np}.bytes_", "void0": "{np}.void",
+    "infty": "{np}.inf", "Inf": "{np}.inf", "Infinity": "{np}.inf",
+    "PINF": "{np}.inf", "NINF": "(-{np}.inf)", "NaN": "{np}.nan",
+    "NAN": "{np}.nan", "PZERO": "0.0", "NZERO": "(-0.0)",
+    "alltrue": "{np}.all", "sometrue": "{np}.any", "product": "{np}.prod",
+    "cumproduct": "{np}.cumprod", "round_": "{np}.round", "rank": "{np}.ndim",
+    "trapz": "{np}.trapezoid", "mat": "{np}.asmatrix",
+    "issubclass_": "issubclass",
+}
+_NUMPY_KEYWORDS = {"reshape": {"newshape": "shape"},
+                   "histogram": {"normed": "density"}}
+_SIMPLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
+
+
+def _numpy_has(name):
+    import numpy  # noqa: PLC0415
+    return name in numpy.__dict__
+
+
+def _numpy_gone(name):
+    """True if numpy lacks `name` (legacy names given back do not count)."""
+    return not _numpy_has(name)
+
+
+def _modern_exists(text):
+    for word in ("float64", "complex128", "complex64", "longdouble",
+                 "clongdouble", "str_", "bytes_", "intp", "uintp", "bool_",
+                 "object_", "void", "inf", "nan", "all", "any", "prod",
+                 "cumprod", "round", "ndim", "trapezoid", "asmatrix"):
+        if text.endswith("." + word) or text.endswith("." + word + ")"):
+            return _numpy_has(word)
+    return True
+
+
+def _numpy_edits(source, tree):
+    """[(start, end, text, line, old, new)] in character offsets."""
+    numpy_names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "numpy":
+                    numpy_names.add(alias.asname or "numpy")
+    if not numpy_names:
+        return []
+    lines = source.splitlines(keepends=True)
+    starts, total = [], 0
+    for line in lines:
+        starts.append(total)
+        total += len(line)
+
+    def offset(lineno, col):
+        line = lines[lineno - 1]
+        return starts[lineno - 1] + len(
+            line.encode("utf-8")[:col].decode("utf-8", "replace"))
+
+    def span(node):
+        return (offset(node.lineno, node.col_offset),
+                offset(node.end_lineno, node.end_col_offset))
+
+    def is_np_attr(node, names=None):
+        return (isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in numpy_names
+                and (names is None or node.attr in names))
+
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and is_np_attr(node.func):
+            np_name, attr = node.func.value.id, node.func.attr
+            start, end = span(node)
+            old = source[start:end]
+            args = [ast.get_source_segment(source, a) for a in node.args]
+            new = None
+            if (attr == "asscalar" and len(node.args) == 1
+                    and not node.keywords and _numpy_gone("asscalar")):
+                arg = args[0]
+                new = (f"{arg}.item()" if isinstance(node.args[0], _SIMPLE)
+                       and not isinstance(node.args[0], ast.Constant)
+                       else f"({arg}).item()")
+            elif attr == "in1d" and _numpy_gone("in1d"):
+                inner = source[span(node.func)[1]:end]
+                new = f"{np_name}.isin{inner}.ravel()"
+            elif (attr == "msort" and len(node.args) == 1
+                  and not node.keywords and _numpy_gone("msort")):
+                new = f"{np_name}.sort({args[0]}, axis=0)"
+            elif attr in _NUMPY_KEYWORDS:
+                for kw in node.keywords:
+                    renamed = _NUMPY_KEYWORDS[attr].get(kw.arg)
+                    if renamed is None:
+                        continue
+                    import inspect  # noqa: PLC0415
+                    import numpy  # noqa: PLC0415
+                    func = getattr(numpy, attr)
+                    params = inspect.signature(
+                        getattr(func, "__wrapped__", func)).parameters
+                    if kw.arg in params or renamed not in params:
+                        continue
+                    k_start = offset(kw.lineno, kw.col_offset)
+                    if source[k_start:k_start + len(kw.arg)] != kw.arg:
+                        continue
+                    edits.append((k_start, k_start + len(kw.arg), renamed,
+                                  kw.lineno, f"{np_name}.{attr}(..., "
+                                  f"{kw.arg}=)", f"{np_name}.{attr}(..., "
+                                  f"{renamed}=)"))
+            if new is not None and old.startswith(f"{np_name}.{attr}"):
+                edits.append((start, end, new, node.lineno, old, new))
+        elif is_np_attr(node, _NUMPY_NAMES) and _numpy_gone(node.attr):
+            new = _NUMPY_NAMES[node.attr].format(np=node.value.id)
+            if not _modern_exists(new):
+                continue
+            start, end = span(node)
+            if source[start:end] != f"{node.value.id}.{node.attr}":
+                continue        # positions inside f-strings before 3.12
+            edits.append((start, end, new, node.lineno, source[start:end],
+                          new))
+    return edits
+
+
+def rewrite_numpy(source, filename="<script>"):
+    """(new source, [(line, old, new)]): numpy's removed names rewritten.
+
+    Only names the installed numpy lacks and whose replacement it has;
+    names bound by `import numpy [as np]`. Nested uses (`np.asscalar(
+    np.float_(x))`) are rewritten in up to five passes.
+    """
+    original, changes = source, []
+    for _ in range(5):
+        tree = ast.parse(source, filename=filename)
+        edits = sorted(_numpy_edits(source, tree),
+                       key=lambda e: (e[0], -(e[1] - e[0])))
+        chosen, last_end = [], -1
+        for edit in edits:
+            if edit[0] >= last_end:
+                chosen.append(edit)
+                last_end = edit[1]
+        if not chosen:
+            break
+        for start, end, text, line, old, new in reversed(chosen):
+            source = source[:start] + text + source[end:]
+        changes += [(line, old, new) for _, _, _, line, old, new in chosen]
+    try:
+        ast.parse(source, filename=filename)
+    except SyntaxError:         # never hand back code that does not parse
+        return original, []
+    return source, sorted(changes)
+
+
+def upgrade_source(source, filename="<script>", legacy_numpy=True,
+                   numpy_changes=None):
+    """(new source, findings): imports rewritten, everything else untouched.
+
+    With `legacy_numpy`, numpy's removed names are rewritten too
+    (`rewrite_numpy`); pass a list as `numpy_changes` to get them.
+    """
     findings = scan(source, filename)
+    if legacy_numpy:
+        source, changes = rewrite_numpy(source, filename)
+        if numpy_changes is not None:
+            numpy_changes.extend(changes)
     tree = ast.parse(source, filename=filename)
     lines = source.splitlines(keepends=True)
     edits = []
@@ -245,6 +427,9 @@ def main(argv=None):
     parser.add_argument("script")
     parser.add_argument("--out", help="write the upgraded script there "
                         "(must not exist; never the input)")
+    parser.add_argument("--no-legacy-numpy", action="store_true",
+                        help="leave numpy's removed names (np.float, "
+                             "np.asscalar, ...) as they are")
     args = parser.parse_args(argv)
     try:
         with open(args.script, encoding="utf-8") as f:
@@ -254,13 +439,19 @@ def main(argv=None):
               file=sys.stderr)
         return 2
     try:
-        new, findings = upgrade_source(source, args.script)
+        numpy_changes = []
+        new, findings = upgrade_source(
+            source, args.script, legacy_numpy=not args.no_legacy_numpy,
+            numpy_changes=numpy_changes)
     except SyntaxError as e:
         print(f"tf1_dnn upgrade: {args.script}:{e.lineno}: cannot parse "
               f"({e.msg}); is it Python 3?", file=sys.stderr)
         return 2
     for line in format_findings(findings):
         print(f"tf1_dnn upgrade: {line}", file=sys.stderr)
+    for line, old, replacement in numpy_changes:
+        print(f"tf1_dnn upgrade: {args.script}:{line}: numpy: {old} -> "
+              f"{replacement}", file=sys.stderr)
     if args.out:
         if os.path.exists(args.out):
             same = os.path.samefile(args.out, args.script)
