@@ -365,3 +365,27 @@ def test_every_function_and_class_resolves():
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             assert np.isfinite(sess.run(loss))
+
+
+def test_runner_hints_name_things_that_run():
+    """Every `tf.x.y` a `run`/`upgrade` hint names resolves in our namespace,
+    and a script using a contrib.rnn name we lack gets the rnn hint."""
+    import re
+    from tf1_dnn import upgrade
+    named = []
+    for hint in upgrade._HINTS.values():
+        for dotted in re.findall(r"\btf\.[A-Za-z_][\w.]*[A-Za-z_]", hint):
+            obj = tf
+            for part in dotted.split(".")[1:]:
+                obj = getattr(obj, part)  # AttributeError = a dead hint
+            named.append(dotted)
+    assert "tf.contrib.rnn.LSTMBlockFusedCell" in named
+    assert "tf.nn.rnn_cell.RNNCell" in named
+    findings = upgrade.scan(
+        "import tensorflow as tf\n"
+        "cell = tf.contrib.rnn.BasicLSTMCell(10)\n"
+        "wrapped = tf.contrib.rnn.AttentionCellWrapper(cell, 3)\n"
+        "loss = tf.contrib.seq2seq.sequence_loss\n", "s.py")
+    assert [(f.line, f.name) for f in findings] == [
+        (3, "tensorflow.contrib.rnn.AttentionCellWrapper")]
+    assert "tf.nn.rnn_cell.RNNCell subclass" in findings[0].message

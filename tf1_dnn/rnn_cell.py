@@ -358,7 +358,7 @@ class BasicRNNCell(LayerRNNCell):
             initializer=_default_kernel_initializer())
         self._bias = self.add_weight(
             _BIAS, shape=[self._num_units],
-            initializer=v1.zeros_initializer(dtype=self.dtype))
+            initializer=v1.zeros_initializer())
         self.built = True
 
     def call(self, inputs, state):
@@ -418,7 +418,7 @@ class GRUCell(LayerRNNCell):
             f"gates/{_BIAS}", shape=[2 * n],
             initializer=(self._bias_initializer
                          if self._bias_initializer is not None
-                         else v1.constant_initializer(1.0, dtype=self.dtype)))
+                         else v1.constant_initializer(1.0)))
         self._candidate_kernel = self.add_weight(
             f"candidate/{_WEIGHTS}", shape=[depth + n, n],
             initializer=kernel_init)
@@ -426,7 +426,7 @@ class GRUCell(LayerRNNCell):
             f"candidate/{_BIAS}", shape=[n],
             initializer=(self._bias_initializer
                          if self._bias_initializer is not None
-                         else v1.zeros_initializer(dtype=self.dtype)))
+                         else v1.zeros_initializer()))
         self.built = True
 
     def call(self, inputs, state):
@@ -514,7 +514,7 @@ class BasicLSTMCell(LayerRNNCell):
             initializer=_default_kernel_initializer())
         self._bias = self.add_weight(
             _BIAS, shape=[4 * n],
-            initializer=v1.zeros_initializer(dtype=self.dtype))
+            initializer=v1.zeros_initializer())
         self.built = True
 
     def call(self, inputs, state):
@@ -612,7 +612,7 @@ class LSTMCell(LayerRNNCell):
                          if self._num_unit_shards is not None else None))
         self._bias = self.add_weight(
             _BIAS, shape=[4 * n],
-            initializer=v1.zeros_initializer(dtype=self.dtype))
+            initializer=v1.zeros_initializer())
         if self._use_peepholes:
             self._w_f_diag = self.add_weight("w_f_diag", shape=[n],
                                              initializer=init)

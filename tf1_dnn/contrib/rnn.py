@@ -89,7 +89,7 @@ class _Linear:
                     inner_scope.set_partitioner(None)
                     self._biases = v1.get_variable(
                         "bias", [output_size], dtype=dtype,
-                        initializer=v1.constant_initializer(0.0, dtype=dtype))
+                        initializer=v1.constant_initializer(0.0))
 
     def __call__(self, args):
         args = list(args) if self._is_sequence else [args]
