@@ -389,3 +389,43 @@ def test_runner_hints_name_things_that_run():
     assert [(f.line, f.name) for f in findings] == [
         (3, "tensorflow.contrib.rnn.AttentionCellWrapper")]
     assert "tf.nn.rnn_cell.RNNCell subclass" in findings[0].message
+
+
+RNN_SCRIPT = '''import numpy as np
+import tensorflow as tf
+from tensorflow.contrib.rnn import BasicLSTMCell, MultiRNNCell
+from tensorflow.contrib import rnn
+from tensorflow.nn.rnn_cell import GRUCell
+from tensorflow.contrib.seq2seq import sequence_loss
+X = tf.placeholder(tf.float32, [None, 5, 3])
+cell = MultiRNNCell([BasicLSTMCell(4), rnn.LSTMCell(4), GRUCell(2)])
+out, st = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+loss = sequence_loss(out, tf.zeros([2, 5], tf.int32), tf.ones([2, 5]))
+with tf.Session() as s:
+    s.run(tf.global_variables_initializer())
+    print("RESULT %.6f" % s.run(loss, {X: np.ones((2, 5, 3))}))
+'''
+
+
+def test_run_and_upgrade_map_rnn_imports(tmp_path, capsys):
+    """`python -m tf1_dnn run` runs every rnn import form; `upgrade` rewrites
+    them to modules that exist."""
+    from tf1_dnn import upgrade
+    from tf1_dnn.runner import run_script
+    script = tmp_path / "rnn_script.py"
+    script.write_text(RNN_SCRIPT)
+    assert upgrade.scan(RNN_SCRIPT, "rnn_script.py") == []
+    tf.reset_default_graph()
+    try:
+        assert run_script(str(script), []) == 0
+    finally:
+        tf.reset_default_graph()
+    result = [l for l in capsys.readouterr().out.splitlines()
+              if l.startswith("RESULT ")]
+    # 2 outputs of GRUCell(2) vs all-zero targets: loss >= log(2) - tiny.
+    assert len(result) == 1 and float(result[0].split()[1]) > 0.3
+    new, _ = upgrade.upgrade_source(RNN_SCRIPT, "rnn_script.py")
+    assert "from tf1_dnn.rnn_cell import GRUCell" in new
+    assert "from tf1_dnn.contrib.rnn import BasicLSTMCell, MultiRNNCell" in new
+    assert "from tf1_dnn.contrib.seq2seq import sequence_loss" in new
+    assert "from tensorflow" not in new

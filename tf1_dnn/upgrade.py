@@ -10,6 +10,8 @@ instead of `tensorflow`; only import statements change:
                   ->  from tf1_dnn.examples.tutorials.mnist import input_data
     from tensorflow.contrib.layers import fully_connected
                   ->  from tf1_dnn.contrib.layers import fully_connected
+    from tensorflow.nn.rnn_cell import LSTMCell
+                  ->  from tf1_dnn.rnn_cell import LSTMCell
 
 `tf.contrib...` attribute uses stay as they are: our `tf` has `contrib`.
 With `--out NEW.py` the upgraded script is written there instead; the input
@@ -47,9 +49,9 @@ _HINTS = {
                               "tf.nn.rnn_cell.RNNCell subclass",
     "tensorflow.contrib.seq2seq": "only tf.contrib.seq2seq.sequence_loss is "
                                   "provided",
-    "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell "
-                                    "(one fused kernel; CudnnLSTM's weight "
-                                    "layout differs)",
+    "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell, "
+                                    "one fused kernel; CudnnLSTM's weight "
+                                    "layout differs",
     "tensorflow.contrib.slim": "rewrite with tf.contrib.layers / "
                                "tf.contrib.framework.arg_scope",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
@@ -206,6 +208,10 @@ def _rewrite_import(node):
         local = node.names[0].asname or "v1"
         return ["from tf1_dnn import tf" if local == "tf"
                 else f"from tf1_dnn import tf as {local}"]
+    if module in ("tensorflow.nn.rnn_cell",
+                  "tensorflow.compat.v1.nn.rnn_cell"):
+        names = ", ".join(ast.unparse(a) for a in node.names)
+        return [f"from tf1_dnn.rnn_cell import {names}"]
     if not module.startswith(("tensorflow.contrib", "tensorflow.examples")):
         return None
     target = "tf1_dnn" + module[len("tensorflow"):]
