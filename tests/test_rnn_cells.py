@@ -142,7 +142,10 @@ def _run(lib, case, mode):
             got = sess.run({"outputs": outputs, "state": state,
                              "grads": grads}, {X: _inputs()})
         ops = sorted(op.name for op in g.get_operations())
-    return names, trainable, ops, got
+        collections = {key: [getattr(item, "name", repr(item))
+                             for item in g.get_collection(key)]
+                       for key in g.get_all_collection_keys()}
+    return names, trainable, (ops, collections), got
 
 
 TIME_MAJOR_CASES = {"BasicLSTMCell", "GRUCell", "MultiRNNCell_lstm_gru"}
