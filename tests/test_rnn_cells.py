@@ -126,15 +126,22 @@ def _build(lib, case, mode):
     params = tf.trainable_variables()
     grads = tf.gradients(loss, [X] + params)
     return X, outputs, state, dict(zip(
-        ["d_X"] + [f"d_{p.op.name}" for p in params], grads))
+        ["d_X"] + [f"d_{p.op.name}" for p in params], grads)), cell
 
 
 def _run(lib, case, mode):
     g = tf.Graph()
     with g.as_default():
-        X, outputs, state, grads = _build(lib, case, mode)
+        X, outputs, state, grads, cell = _build(lib, case, mode)
         variables = tf.global_variables()
         names = [(v.op.name, v.shape.as_list()) for v in variables]
+        # What the cell object reports. tf_keras's wrappers report no
+        # weights and its sharded LSTMCell only the bias; ours report the
+        # wrapped cell's weights and the PartitionedVariables (see
+        # test_wrappers_report_the_wrapped_cells_weights).
+        if not any(k in case for k in ("Wrapper", "Dropout", "shards")):
+            names.append(("cell.trainable_weights",
+                          [w.name for w in cell.trainable_weights]))
         trainable = [v.op.name for v in tf.trainable_variables()]
         with tf.Session(graph=g) as sess:
             for v in variables:
@@ -198,6 +205,19 @@ def test_tf1_variable_names(case):
         _build(OURS, case, "dynamic")
         assert [v.op.name for v in tf.global_variables()] == \
             EXPECTED_VARIABLES[case]
+
+
+def test_wrappers_report_the_wrapped_cells_weights():
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, (2, 3, 4))
+        lstm, gru = ours.BasicLSTMCell(5), ours.GRUCell(5)
+        stack = ours.MultiRNNCell([ours.DropoutWrapper(lstm, 0.5),
+                                   ours.DeviceWrapper(gru, "/cpu:0")])
+        tf.nn.dynamic_rnn(ours.ResidualWrapper(stack), X[..., :1] * tf.ones(
+            (1, 1, 5)), dtype=tf.float32)
+        assert stack.trainable_weights == lstm.trainable_weights + \
+            gru.trainable_weights == tf.trainable_variables()
+        assert len(tf.trainable_variables()) == 6
 
 
 def test_lstm_matches_numpy_closed_form():
