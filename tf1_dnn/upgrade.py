@@ -52,8 +52,8 @@ _HINTS = {
     "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell, "
                                     "one fused kernel; CudnnLSTM's weight "
                                     "layout differs",
-    "tensorflow.contrib.slim": "rewrite with tf.contrib.layers / "
-                               "tf.contrib.framework.arg_scope",
+    "tensorflow.contrib.slim.nets": "build the network with slim layers "
+                                    "(tf1_dnn has no slim.nets)",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
     "tensorflow.python": "use the public tf.* API instead",
 }
