@@ -121,7 +121,7 @@ def test_scan_reports_unmappable_names_with_file_and_line(tmp_path):
     code, err, script = _run(tmp_path, """\
         import tensorflow as tf
         from tensorflow.python.framework import ops
-        f = lambda: tf.contrib.rnn  # never called: the script succeeds
+        f = lambda: tf.contrib.cudnn_rnn  # never called: the script succeeds
         print(tf.__version__, ops.Graph is tf.Graph)
         """)
     assert code == 0, err
@@ -130,15 +130,17 @@ def test_scan_reports_unmappable_names_with_file_and_line(tmp_path):
                         "tensorflow.python.framework: tensorflow.python is "
                         "TensorFlow's private API, tf1_dnn cannot map it "
                         "(use the public tf.* API instead)")
-    assert lines[1] == (f"tf1_dnn run: warning: {script}:3: tf.contrib.rnn "
-                        "is not provided by tf1_dnn (use tf.nn.rnn_cell "
-                        "instead)")
+    assert lines[1] == (f"tf1_dnn run: warning: {script}:3: "
+                        "tf.contrib.cudnn_rnn is not provided by tf1_dnn "
+                        "(use tf.contrib.rnn.LSTMBlockFusedCell, one fused "
+                        "kernel; CudnnLSTM's weight layout differs)")
 
 
 def test_uncaught_exception_propagates(tmp_path):
-    with pytest.raises(AttributeError, match=r"tf\.contrib\.rnn is not "
-                                             r"provided by tf1_dnn"):
-        _run(tmp_path, "import tensorflow as tf\ntf.contrib.rnn\n", scan=False)
+    with pytest.raises(AttributeError, match=r"tf\.contrib\.cudnn_rnn is "
+                                             r"not provided by tf1_dnn"):
+        _run(tmp_path, "import tensorflow as tf\ntf.contrib.cudnn_rnn\n",
+             scan=False)
     assert sys.modules["tensorflow"].__name__ == "tensorflow"
     assert "tensorflow.examples" not in sys.modules
 

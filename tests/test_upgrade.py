@@ -20,7 +20,7 @@ from tensorflow.compat import v1 as tfv1
 from tensorflow.examples.tutorials.mnist import input_data
 from tensorflow.contrib.layers import fully_connected  # dense layer
 import tensorflow.contrib.layers as layers
-from tensorflow.contrib.rnn import BasicLSTMCell
+from tensorflow.contrib.cudnn_rnn import CudnnLSTM
 from tensorflow.python.ops import math_ops
 
 
@@ -29,7 +29,7 @@ def build():
     return tf.contrib.layers.variance_scaling_initializer()
 
 he = tf.contrib.layers.variance_scaling_initializer()
-cell = tf.contrib.rnn.BasicLSTMCell
+cell = tf.contrib.cudnn_rnn.CudnnLSTM
 bad = tensorflow.no_such_name
 """
 
@@ -42,7 +42,7 @@ from tf1_dnn import tf as tfv1
 from tf1_dnn.examples.tutorials.mnist import input_data
 from tf1_dnn.contrib.layers import fully_connected  # dense layer
 import tf1_dnn.contrib.layers as layers
-from tensorflow.contrib.rnn import BasicLSTMCell
+from tensorflow.contrib.cudnn_rnn import CudnnLSTM
 from tensorflow.python.ops import math_ops
 
 
@@ -51,7 +51,7 @@ def build():
     return tf.contrib.layers.variance_scaling_initializer()
 
 he = tf.contrib.layers.variance_scaling_initializer()
-cell = tf.contrib.rnn.BasicLSTMCell
+cell = tf.contrib.cudnn_rnn.CudnnLSTM
 bad = tensorflow.no_such_name
 """
 
@@ -60,21 +60,22 @@ def test_upgrade_source_rewrites_only_imports():
     new, findings = upgrade.upgrade_source(SOURCE, "s.py")
     assert new == EXPECTED
     assert [(f.line, f.name) for f in findings] == [
-        (8, "tensorflow.contrib.rnn"),
+        (8, "tensorflow.contrib.cudnn_rnn"),
         (9, "tensorflow.python"),
-        (17, "tensorflow.contrib.rnn"),
+        (17, "tensorflow.contrib.cudnn_rnn"),
         (18, "tensorflow.no_such_name"),
     ]
     assert upgrade.format_findings(findings)[2] == (
-        "s.py:17: tf.contrib.rnn is not provided by tf1_dnn (use "
-        "tf.nn.rnn_cell instead)")
+        "s.py:17: tf.contrib.cudnn_rnn is not provided by tf1_dnn (use "
+        "tf.contrib.rnn.LSTMBlockFusedCell, one fused kernel; CudnnLSTM's "
+        "weight layout differs)")
     assert upgrade.format_findings(findings)[3] == (
         "s.py:18: tensorflow.no_such_name is not provided by tf1_dnn")
 
 
 def test_already_upgraded_script_is_unchanged():
     new, findings = upgrade.upgrade_source(EXPECTED.replace(
-        "from tensorflow.contrib.rnn import BasicLSTMCell\n", "").replace(
+        "from tensorflow.contrib.cudnn_rnn import CudnnLSTM\n", "").replace(
         "from tensorflow.python.ops import math_ops\n", ""), "s.py")
     assert "tensorflow" not in new.replace("tensorflow.no_such", "").replace(
         "as tensorflow", "")
@@ -85,17 +86,18 @@ def test_already_upgraded_script_is_unchanged():
 def test_cli_prints_unified_diff_and_report(tmp_path, capsys):
     script = tmp_path / "s.py"
     script.write_text("import numpy as np\nimport tensorflow as tf\n"
-                      "x = tf.contrib.rnn\n")
+                      "x = tf.contrib.cudnn_rnn\n")
     assert upgrade.main([str(script)]) == 0
     out, err = capsys.readouterr()
     name = str(script).lstrip("/")
     assert out.splitlines() == [
         f"--- a/{name}", f"+++ b/{name}", "@@ -1,3 +1,3 @@",
         " import numpy as np", "-import tensorflow as tf",
-        "+from tf1_dnn import tf", " x = tf.contrib.rnn"]
+        "+from tf1_dnn import tf", " x = tf.contrib.cudnn_rnn"]
     assert err.splitlines() == [
-        f"tf1_dnn upgrade: {script}:3: tf.contrib.rnn is not provided by "
-        "tf1_dnn (use tf.nn.rnn_cell instead)"]
+        f"tf1_dnn upgrade: {script}:3: tf.contrib.cudnn_rnn is not provided "
+        "by tf1_dnn (use tf.contrib.rnn.LSTMBlockFusedCell, one fused "
+        "kernel; CudnnLSTM's weight layout differs)"]
     assert script.read_text().startswith("import numpy")   # input untouched
 
 

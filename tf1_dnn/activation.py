@@ -146,6 +146,11 @@ def module_aliases():
         "tensorflow": _TensorflowAlias(tf, compat.tf2),
         "tensorflow.compat": _CompatAlias(tf.compat, compat.tf2.compat),
         "tensorflow.compat.v1": tf,
+        # `from tensorflow.nn.rnn_cell import LSTMCell` -> tf1_dnn.rnn_cell.
+        "tensorflow.nn": tf.nn,
+        "tensorflow.nn.rnn_cell": tf.nn.rnn_cell,
+        "tensorflow.compat.v1.nn": tf.nn,
+        "tensorflow.compat.v1.nn.rnn_cell": tf.nn.rnn_cell,
     }
     for name in ("examples", "examples.tutorials", "examples.tutorials.mnist",
                  "examples.tutorials.mnist.input_data"):

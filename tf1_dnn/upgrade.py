@@ -10,6 +10,8 @@ instead of `tensorflow`; only import statements change:
                   ->  from tf1_dnn.examples.tutorials.mnist import input_data
     from tensorflow.contrib.layers import fully_connected
                   ->  from tf1_dnn.contrib.layers import fully_connected
+    from tensorflow.nn.rnn_cell import LSTMCell
+                  ->  from tf1_dnn.rnn_cell import LSTMCell
 
 `tf.contrib...` attribute uses stay as they are: our `tf` has `contrib`.
 
@@ -55,7 +57,17 @@ Finding = collections.namedtuple("Finding", ["filename", "line", "name",
 
 # Hints for well-known names tf1_dnn does not map.
 _HINTS = {
-    "tensorflow.contrib.rnn": "use tf.nn.rnn_cell instead",
+    "tensorflow.contrib.rnn": "tf.contrib.rnn has tf.nn.rnn_cell's cells, "
+                              "tf.contrib.rnn.OutputProjectionWrapper, "
+                              "tf.contrib.rnn.LSTMBlockFusedCell and "
+                              "tf.contrib.rnn.stack_bidirectional_dynamic_rnn;"
+                              " write other cells as a "
+                              "tf.nn.rnn_cell.RNNCell subclass",
+    "tensorflow.contrib.seq2seq": "only tf.contrib.seq2seq.sequence_loss is "
+                                  "provided",
+    "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell, "
+                                    "one fused kernel; CudnnLSTM's weight "
+                                    "layout differs",
     "tensorflow.contrib.slim.nets": "build the network with slim layers "
                                     "(tf1_dnn has no slim.nets)",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
@@ -212,6 +224,10 @@ def _rewrite_import(node):
         local = node.names[0].asname or "v1"
         return ["from tf1_dnn import tf" if local == "tf"
                 else f"from tf1_dnn import tf as {local}"]
+    if module in ("tensorflow.nn.rnn_cell",
+                  "tensorflow.compat.v1.nn.rnn_cell"):
+        names = ", ".join(ast.unparse(a) for a in node.names)
+        return [f"from tf1_dnn.rnn_cell import {names}"]
     if not module.startswith(("tensorflow.contrib", "tensorflow.examples")):
         return None
     target = "tf1_dnn" + module[len("tensorflow"):]

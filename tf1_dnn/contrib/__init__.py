@@ -8,14 +8,16 @@
 
 Submodules are imported on first attribute access (`tf.contrib.layers`,
 `tf.contrib.framework`, `tf.contrib.slim`, `tf.contrib.losses`,
-`tf.contrib.metrics`, `tf.contrib.nn`, `tf.contrib.opt`); importing this
+`tf.contrib.metrics`, `tf.contrib.nn`, `tf.contrib.opt`, `tf.contrib.rnn`,
+`tf.contrib.seq2seq`); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
 raises an AttributeError that names it.
 """
 
 import importlib
 
-__all__ = ["layers", "framework", "nn", "opt", "slim", "losses", "metrics"]
+__all__ = ["layers", "framework", "nn", "opt", "slim", "losses", "metrics",
+           "rnn", "seq2seq"]
 
 _SUBMODULES = frozenset(__all__)
 
