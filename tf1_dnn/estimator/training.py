@@ -90,8 +90,12 @@ class _Evaluator:
 class _EvalListener(v1.train.CheckpointSaverListener):
     def __init__(self, evaluator):
         self._evaluator = evaluator
+        self._first = True
 
     def after_save(self, session, global_step_value):
+        if self._first:     # TF 1.15: the first save (untrained) is skipped
+            self._first = False
+            return
         ev = self._evaluator
         if ev.last_time is None or \
                 time.time() - ev.last_time >= ev.spec.throttle_secs:
