@@ -109,10 +109,14 @@ class ClassificationHead:
                 raise LabelShapeError(
                     "Labels dtype should be string when label_vocabulary is "
                     f"given; got {labels.dtype}.")
-            table = v1.lookup.index_table_from_tensor(
-                self.label_vocabulary, name="class_id_lookup")
-            return table.lookup(labels)
-        if not labels.dtype.is_integer:
+            table = v1.lookup.StaticHashTable(
+                v1.lookup.KeyValueTensorInitializer(
+                    list(self.label_vocabulary),
+                    list(range(len(self.label_vocabulary))),
+                    key_dtype=tf2.string, value_dtype=tf2.int64),
+                default_value=-1, name="class_id_lookup")
+            labels = table.lookup(labels)
+        elif not labels.dtype.is_integer:
             if labels.dtype == tf2.string:
                 raise LabelShapeError(
                     "Labels dtype should be integer; got string. Pass "
@@ -130,9 +134,8 @@ class ClassificationHead:
 
     def _class_strings(self, class_ids):
         if self.label_vocabulary:
-            table = v1.lookup.index_to_string_table_from_tensor(
-                self.label_vocabulary, name="class_string_lookup")
-            return table.lookup(class_ids)
+            return v1.gather(v1.constant(list(self.label_vocabulary)),
+                             class_ids, name="class_string_lookup")
         return v1.as_string(class_ids, name="str_classes")
 
     def create_estimator_spec(self, features, mode, logits, labels=None,
