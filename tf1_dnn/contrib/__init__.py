@@ -14,7 +14,8 @@ raises an AttributeError that names it.
 
 import importlib
 
-__all__ = ["layers", "framework", "nn", "opt"]
+__all__ = ["layers", "framework", "nn", "opt", "learn", "training",
+           "factorization"]
 
 _SUBMODULES = frozenset(__all__)
 
