@@ -7,7 +7,9 @@
         ...
 
 Submodules are imported on first attribute access (`tf.contrib.layers`,
-`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`); importing this
+`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`, and the
+estimator-era `tf.contrib.learn`, `tf.contrib.training` (HParams),
+`tf.contrib.factorization` (KMeans): see docs/estimator.md); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
 raises an AttributeError that names it.
 """
