@@ -116,3 +116,43 @@ def test_datasets_mnist_alias():
     from tf1_dnn.examples.tutorials.mnist import input_data
     assert tf.contrib.learn.datasets.mnist.read_data_sets is \
         input_data.read_data_sets
+
+
+CONTRIB_NAMES = [
+    "learn.SKCompat", "learn.DNNClassifier", "learn.DNNRegressor",
+    "learn.LinearClassifier", "learn.LinearRegressor",
+    "learn.infer_real_valued_columns_from_input", "learn.MetricSpec",
+    "learn.monitors.ValidationMonitor", "learn.RunConfig",
+    "learn.datasets.mnist.read_data_sets", "training.HParams",
+    "factorization.KMeans", "factorization.KMeansClustering",
+    "factorization.RANDOM_INIT", "factorization.KMEANS_PLUS_PLUS_INIT",
+]
+
+
+@pytest.mark.parametrize("name", CONTRIB_NAMES)
+def test_contrib_names_resolve(name):
+    obj = tf.contrib
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    assert obj is not None
+
+
+def test_pandas_input_fn():
+    """Batches of a DataFrame when pandas is installed; a named error if not."""
+    from tf1_dnn.estimator import InputFnError
+    try:
+        import pandas as pd
+    except ImportError:
+        with pytest.raises(InputFnError, match="needs pandas"):
+            tf.estimator.inputs.pandas_input_fn(object(), shuffle=False)
+        return
+    df = pd.DataFrame({"a": np.arange(5.0), "b": np.arange(5.0) * 2})
+    fn = tf.estimator.inputs.pandas_input_fn(df, pd.Series(np.arange(5)),
+                                             batch_size=5, shuffle=False)
+    from tf1_dnn.estimator.inputs import input_hooks
+    with tf.Graph().as_default() as g:
+        feats, labels = fn()
+        with tf.train.MonitoredSession(hooks=input_hooks(g)) as sess:
+            f, l = sess.run([feats, labels])
+    np.testing.assert_array_equal(f["b"], np.arange(5.0) * 2)
+    np.testing.assert_array_equal(l, np.arange(5))

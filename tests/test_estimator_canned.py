@@ -197,6 +197,9 @@ def test_labels_of_the_wrong_shape(tmp_path):
     with pytest.raises(EstimatorError, match="features should be a dict"):
         clf.train(tf.estimator.inputs.numpy_input_fn(
             X, Y3, num_epochs=1, shuffle=False), steps=1)
+    with pytest.raises(LabelShapeError, match="Mismatched batch size"):
+        clf.train(lambda: ({"x": tf.constant(X[:4])},
+                           tf.constant(Y3[:3])), steps=1)
     with pytest.raises(EstimatorError, match="feature_columns must be"):
         tf.estimator.DNNClassifier(hidden_units=[3], feature_columns=[])
 

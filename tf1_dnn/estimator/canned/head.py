@@ -59,15 +59,26 @@ def _labels_2d(labels, logits, dimension):
     if labels.shape.ndims == 1:
         labels = v1.expand_dims(labels, -1)
     shape = labels.shape
+    last = v1.dimension_value(shape[-1]) if shape.ndims else None
     if shape.ndims is not None and (
-            shape.ndims != 2 or (shape[-1] is not None
-                                 and int(shape[-1]) != dimension)):
+            shape.ndims != 2 or (last is not None and last != dimension)):
         raise LabelShapeError(
             f"Mismatched label shape. Expected labels dimension={dimension}."
             f"  Received {shape.as_list()[-1] if shape.ndims else shape}. "
             f"Labels have shape {shape.as_list()}; the head wants [batch] or "
             f"[batch, {dimension}] (class ids for a classifier, not one-hot).")
-    return labels
+    n_labels = v1.dimension_value(shape[0]) if shape.ndims else None
+    n_logits = v1.dimension_value(logits.shape[0])
+    if n_labels is not None and n_logits is not None and \
+            n_labels != n_logits:
+        raise LabelShapeError(
+            f"Mismatched batch size: {n_labels} labels for "
+            f"{n_logits} examples (logits {logits.shape.as_list()}). "
+            "The input_fn must return one label per example.")
+    with v1.control_dependencies([v1.assert_equal(
+            v1.shape(labels)[0], v1.shape(logits)[0],
+            message="labels and logits have different batch sizes")]):
+        return v1.identity(labels)
 
 
 def _weights(features, weight_column, logits):
