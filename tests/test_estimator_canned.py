@@ -96,10 +96,14 @@ def test_dnn_classifier_default_optimizer_is_adagrad_005(tmp_path):
                                 "dnn/logits/kernel")
     w1 = clf.get_variable_value("dnn/logits/kernel")
     acc = clf.get_variable_value("dnn/logits/kernel/Adagrad")
-    g2 = acc - 0.1
-    np.testing.assert_allclose(np.abs(w1 - w0), 0.05 * np.sqrt(g2 / acc),
-                               rtol=1e-4, atol=1e-7)
-    assert np.abs(w1 - w0).max() > 0
+    g2 = acc.astype(np.float64) - 0.1
+    # Entries with a clear gradient (acc - 0.1 loses float32 bits for tiny
+    # ones); a dead ReLU unit's row has exactly g = 0 and does not move.
+    clear = g2 > 1e-4
+    assert clear.sum() >= 3
+    np.testing.assert_allclose(np.abs(w1 - w0)[clear],
+                               0.05 * np.sqrt(g2 / acc)[clear], rtol=1e-3)
+    np.testing.assert_array_equal((w1 - w0)[g2 == 0], 0)
 
 
 def test_binary_classifier_keys_and_logistic(tmp_path):
