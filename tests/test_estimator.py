@@ -247,6 +247,32 @@ def test_warm_start_copies_variables(tmp_path):
     assert b.get_variable_value("global_step") == 1
 
 
+def test_works_in_a_tf2_process_and_import_changes_nothing(tmp_path):
+    """Plain TensorFlow 2 (eager on): importing tf1_dnn.estimator keeps eager
+    on, and a canned estimator trains, evaluates and predicts."""
+    code = (
+        "import sys, numpy as np, tensorflow as tf\n"
+        "import tf1_dnn.estimator as E\n"
+        "import tf1_dnn.contrib.learn, tf1_dnn.contrib.factorization\n"
+        "assert tf.executing_eagerly()\n"
+        "X = np.random.RandomState(0).rand(40, 3).astype(np.float32)\n"
+        "y = (X[:, 0] > .5).astype(np.int64)\n"
+        "c = [tf.compat.v1.feature_column.numeric_column('x', shape=[3])]\n"
+        "clf = E.DNNClassifier([4], c, model_dir=sys.argv[1])\n"
+        "clf.train(E.inputs.numpy_input_fn({'x': X}, y, num_epochs=None,\n"
+        "          shuffle=True, batch_size=10), steps=3)\n"
+        "r = clf.evaluate(E.inputs.numpy_input_fn({'x': X}, y, shuffle=False))\n"
+        "p = list(clf.predict(E.inputs.numpy_input_fn({'x': X}, shuffle=False)))\n"
+        "assert tf.executing_eagerly()\n"
+        "print(int(r['global_step']), len(p))\n")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(REPO))
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=300,
+                         cwd=str(REPO))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "3 40"
+
+
 def test_run_config_defaults_and_errors():
     c = tf.estimator.RunConfig()
     assert (c.save_checkpoints_secs, c.save_checkpoints_steps,

@@ -6,9 +6,10 @@ the API (`from tf1_dnn import tf` serves it as `tf.estimator`, and also as
 `tf.compat.v1.estimator`), built on what TF 2.21 still has:
 `MonitoredTrainingSession` and the session hooks, `tf.compat.v1.
 feature_column`, `tf.compat.v1.saved_model.Builder`, plus tf1_dnn's Saver
-and `tf.layers`. Importing it changes nothing global (but Estimators need
-graph mode: use them through `from tf1_dnn import tf`, or disable eager
-execution first). See docs/estimator.md.
+and `tf.layers`. Importing it changes nothing global, and Estimators work with or
+without TF1 behaviour: each call builds its own `tf.Graph` (in a TF2-mode
+process the variables are resource variables, with the same names). See
+docs/estimator.md.
 """
 
 from tf1_dnn.estimator.canned.dnn import DNNClassifier, DNNRegressor

@@ -40,7 +40,7 @@ import tempfile
 import numpy as np
 
 from tf1_dnn import checkpoints
-from tf1_dnn._compat import require_graph, tf2, v1
+from tf1_dnn._compat import tf2, v1
 from tf1_dnn.estimator.errors import (EstimatorError, InputFnError,
                                       ModelDirMismatchError, ModelFnError,
                                       NoCheckpointError)
@@ -266,7 +266,8 @@ class Estimator:
         return spec
 
     def _new_graph(self):
-        require_graph("tf.estimator.Estimator")
+        # Every call builds its own graph, so Estimators also work in a
+        # process with TF2 behaviour (eager on), as TF 2.x's Estimator did.
         graph = tf2.Graph()
         with graph.as_default():
             if self._config.tf_random_seed is not None:
@@ -452,9 +453,10 @@ class Estimator:
             arr = np.asarray(value)
             if arr.size == 1 and arr.dtype.kind in "biuf":
                 summary.value.add(tag=key, simple_value=float(arr))
-        writer = v1.summary.FileWriterCache.get(folder)
-        writer.add_summary(summary, int(results["global_step"]))
-        writer.flush()
+        with tf2.Graph().as_default():     # FileWriter refuses eager mode
+            writer = v1.summary.FileWriterCache.get(folder)
+            writer.add_summary(summary, int(results["global_step"]))
+            writer.flush()
 
     # -- predict ------------------------------------------------------------
     def predict(self, input_fn, predict_keys=None, hooks=None,
