@@ -33,6 +33,7 @@ TF 1.12-1.15 silently predicted with random weights).
 """
 
 import inspect
+import itertools
 import logging
 import os
 import tempfile
@@ -54,6 +55,10 @@ __all__ = ["Estimator", "WarmStartSettings", "VocabInfo"]
 log = logging.getLogger("tf1_dnn.estimator")
 
 _Tensor = (tf2.Tensor, tf2.SparseTensor, v1.Variable)
+
+# Evaluation event files get a unique suffix: two evaluations in the same
+# second would otherwise write the same file name, the second truncating it.
+_EVAL_COUNT = itertools.count()
 
 
 class WarmStartSettings:
@@ -453,10 +458,13 @@ class Estimator:
             arr = np.asarray(value)
             if arr.size == 1 and arr.dtype.kind in "biuf":
                 summary.value.add(tag=key, simple_value=float(arr))
+        # A writer of its own, closed at once (not FileWriterCache's: a cached
+        # writer keeps writing into a file deleted with an old model_dir).
         with tf2.Graph().as_default():     # FileWriter refuses eager mode
-            writer = v1.summary.FileWriterCache.get(folder)
+            writer = v1.summary.FileWriter(
+                folder, filename_suffix=f".{os.getpid()}.{next(_EVAL_COUNT)}")
             writer.add_summary(summary, int(results["global_step"]))
-            writer.flush()
+            writer.close()
 
     # -- predict ------------------------------------------------------------
     def predict(self, input_fn, predict_keys=None, hooks=None,
