@@ -1,4 +1,4 @@
-"""`tf.contrib` as TF 1.x had it, for the parts chapter 11 uses.
+"""`tf.contrib` as TF 1.x had it, for the parts chapter 11 and slim code use.
 
     from tf1_dnn import tf
     he_init = tf.contrib.layers.variance_scaling_initializer()
@@ -7,7 +7,8 @@
         ...
 
 Submodules are imported on first attribute access (`tf.contrib.layers`,
-`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`, and the
+`tf.contrib.framework`, `tf.contrib.slim`, `tf.contrib.losses`,
+`tf.contrib.metrics`, `tf.contrib.nn`, `tf.contrib.opt`, and the
 estimator-era `tf.contrib.learn`, `tf.contrib.training` (HParams),
 `tf.contrib.factorization` (KMeans): see docs/estimator.md); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
@@ -16,8 +17,8 @@ raises an AttributeError that names it.
 
 import importlib
 
-__all__ = ["layers", "framework", "nn", "opt", "learn", "training",
-           "factorization"]
+__all__ = ["layers", "framework", "nn", "opt", "slim", "losses", "metrics",
+           "learn", "training", "factorization"]
 
 _SUBMODULES = frozenset(__all__)
 
@@ -37,7 +38,8 @@ def _missing(module, name):
     """The AttributeError a `tf.contrib.<module>` raises for a name it lacks."""
     return AttributeError(
         f"tf.contrib.{module}.{name} is not provided by tf1_dnn (it "
-        "re-implements only what chapter 11 uses). If your code needs it, "
+        "re-implements what chapter 11 and common slim code use). If your "
+        "code needs it, "
         "please open an issue with the line that uses it.")
 
 
