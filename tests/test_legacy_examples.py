@@ -43,6 +43,7 @@ EXPECTED = [
     "22_max_norm_by_hand.py", "23_max_norm_regularizer.py",
     "24_data_augmentation.py", "25_tf_layers_cnn.py", "26_slim_cnn.py",
     "27_conv_autoencoder.py",
+    "40_estimator_dnn_classifier.py", "41_estimator_custom_model_fn.py",
     "exercise_08_1_dnn_adam_early_stopping.py",
     "exercise_08_2_randomized_search.py", "exercise_08_3_batch_norm.py",
     "exercise_08_4_dropout.py", "exercise_08_5_hparam_search.py",

@@ -73,6 +73,7 @@ _OVERRIDES = {
     "layers": "tf1_dnn.layers",
     "contrib": "tf1_dnn.contrib",
     "examples": "tf1_dnn.examples",
+    "estimator": "tf1_dnn.estimator",
     "Session": "tf1_dnn.session:Session",
     "InteractiveSession": "tf1_dnn.session:InteractiveSession",
 }
