@@ -83,6 +83,32 @@ class WarmStartSettings:
 VocabInfo = v1.train.VocabInfo
 
 
+# TF 1.x's collection for the global-step read that hooks fetch
+# (training_util.GLOBAL_STEP_READ_KEY). If TensorFlow renames it, the hooks
+# make their own read and only the ordering guarantee below is lost.
+_GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
+
+
+def _global_step_read(graph, global_step):
+    """The global step read before the train op's increment, as TF 1.15's
+    Estimator made it: hooks (SummarySaverHook, StepCounterHook, ...) fetch
+    this tensor, and the model_fn's ops are built under a control dependency
+    on it, so a hook sees the step *before* this run's increment (summaries
+    at steps 1, 5, 9 for save_steps=4), not whichever way the read and the
+    `assign_add` happen to race."""
+    existing = graph.get_collection(_GLOBAL_STEP_READ_KEY)
+    if existing:
+        return existing[0]
+    with graph.name_scope(None), \
+            graph.name_scope(global_step.op.name + "/"):
+        value = v1.cond(v1.is_variable_initialized(global_step),
+                        global_step.read_value,
+                        lambda: global_step.initial_value)
+        read = value + 0
+    graph.add_to_collection(_GLOBAL_STEP_READ_KEY, read)
+    return read
+
+
 def _accepts(fn, name):
     try:
         params = inspect.signature(fn).parameters
@@ -324,9 +350,11 @@ class Estimator:
         graph = self._new_graph()
         with graph.as_default():
             global_step = v1.train.get_or_create_global_step()
+            step_read = _global_step_read(graph, global_step)
             features, labels, input_hooks = call_input_fn(
                 input_fn, ModeKeys.TRAIN, self.params, config)
-            spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
+            with v1.control_dependencies([step_read]):
+                spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
             if self._warm_start_settings is not None and \
                     not self.latest_checkpoint():
                 w = self._warm_start_settings
