@@ -68,20 +68,10 @@ log = logging.getLogger("tf1_dnn.checkpoints")
 _DATA_RE = re.compile(r"\.data-\d{5}-of-(\d{5})$")
 
 
-class CheckpointError(ValueError):
-    """Base class of the checkpoint errors (a `ValueError`)."""
-
-
-class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
-    """No checkpoint at the given path, or a state file pointing nowhere."""
-
-
-class CorruptCheckpointError(CheckpointError):
-    """A `.data` file is missing or truncated."""
-
-
-class CheckpointMismatchError(CheckpointError):
-    """The graph's variables and the checkpoint do not match."""
+# Defined in tf1_dnn.errors (one hierarchy); re-exported here.
+from tf1_dnn.errors import (CheckpointError, CheckpointMismatchError,  # noqa
+                            CheckpointNotFoundError, CorruptCheckpointError,
+                            OutputError)
 
 
 # -- paths -------------------------------------------------------------------

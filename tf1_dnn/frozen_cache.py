@@ -40,6 +40,7 @@ Caveats:
 import numpy as np
 
 from tf1_dnn import training
+from tf1_dnn.errors import InputError
 
 __all__ = ["cache_activations", "FrozenCache"]
 
@@ -61,12 +62,12 @@ def cache_activations(sess, inputs, outputs, X, batch_size=5000,
     """
     X = np.asarray(X)
     if len(X) == 0:
-        raise ValueError("cache_activations got an empty X.")
+        raise InputError("cache_activations got an empty X.")
     if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        raise InputError(f"batch_size must be >= 1, got {batch_size}.")
     extra = dict(feed_dict or {})
     if inputs in extra:
-        raise ValueError(
+        raise InputError(
             f"feed_dict must not feed {inputs.name}: it is fed with X.")
     parts = []
     for start in range(0, len(X), batch_size):
@@ -113,7 +114,7 @@ class FrozenCache:
         the cached validation features.
         """
         if y_valid is not None and self.valid_features is None:
-            raise ValueError(
+            raise InputError(
                 "y_valid given but no X_valid was cached: pass X_valid to "
                 "FrozenCache(...).")
         trainer = self.build(model_fn, y_train, batch_size=batch_size,

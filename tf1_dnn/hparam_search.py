@@ -30,6 +30,7 @@ import numpy as np
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError
 
 __all__ = ["log_uniform", "split_validation", "weight_decay_loss",
            "train_mlp", "random_search", "narrow_ranges", "format_result"]
@@ -44,7 +45,7 @@ def log_uniform(low_exponent, high_exponent):
     """
     low, high = float(low_exponent), float(high_exponent)
     if not low < high:
-        raise ValueError(
+        raise InputError(
             f"log_uniform: need low_exponent < high_exponent, got "
             f"({low_exponent!r}, {high_exponent!r}); the range is in powers "
             "of ten, e.g. (-6, -2) for 1e-6..1e-2")
@@ -65,14 +66,14 @@ def split_validation(X, y, validation_rate=0.2, random_state=None):
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"split_validation: X has {len(X)} rows but y has "
+        raise InputError(f"split_validation: X has {len(X)} rows but y has "
                          f"{len(y)}; they must match")
     if not 0 < validation_rate < 1:
-        raise ValueError("split_validation: validation_rate must be in (0, 1),"
+        raise InputError("split_validation: validation_rate must be in (0, 1),"
                          f" got {validation_rate!r} (the book uses 0.2)")
     n_val = int(len(X) * validation_rate)
     if n_val < 1 or n_val >= len(X):
-        raise ValueError(
+        raise InputError(
             f"split_validation: validation_rate={validation_rate} of "
             f"{len(X)} samples leaves no validation or no training data")
     perm = np.random.RandomState(random_state).permutation(len(X))
@@ -86,7 +87,7 @@ def weight_decay_loss(kernels, weight_decay):
     Its gradient with respect to each W is `weight_decay * W`.
     """
     if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        raise InputError(f"weight_decay must be >= 0, got {weight_decay!r}")
     kernels = list(kernels)
     if not kernels:
         return v1.constant(0.0)
@@ -170,7 +171,7 @@ def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
       `train_fn` returned), sorted by `val_acc`, best first.
     """
     if n_trials < 1:
-        raise ValueError(f"random_search: n_trials must be >= 1, got {n_trials}")
+        raise InputError(f"random_search: n_trials must be >= 1, got {n_trials}")
     sample_lr = log_uniform(*learning_rate_range)
     sample_wd = log_uniform(*weight_decay_range)
     rng = np.random.RandomState(random_state)
@@ -202,7 +203,7 @@ def narrow_ranges(results, top_k=5):
       `{"learning_rate": (lo, hi), "weight_decay": (lo, hi)}`.
     """
     if not results:
-        raise ValueError("narrow_ranges: no results to narrow from")
+        raise InputError("narrow_ranges: no results to narrow from")
     best = sorted(results, key=lambda r: -r["val_acc"])[:top_k]
     ranges = {}
     for key in ("learning_rate", "weight_decay"):

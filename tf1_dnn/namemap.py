@@ -34,6 +34,7 @@ import difflib
 from tf1_dnn._compat import v1
 from tf1_dnn.checkpoints import (CheckpointMismatchError, checkpoint_variables,
                                  read_checkpoint, resolve_checkpoint)
+from tf1_dnn.errors import InputError
 
 __all__ = ["CONTRIB_TO_DENSE", "DENSE_TO_CONTRIB", "parse_rules", "map_name",
            "RestorePlan", "plan_restore", "restore_mapped"]
@@ -56,7 +57,7 @@ def parse_rules(mapping):
     for item in items:
         if isinstance(item, str):
             if "=" not in item:
-                raise ValueError(
+                raise InputError(
                     f"Name-map rule {item!r} has no '=': write old=new, e.g. "
                     "weights=kernel or dnn_1= (to remove the dnn_1 scope).")
             old, new = item.split("=", 1)
@@ -65,7 +66,7 @@ def parse_rules(mapping):
         anchored = old.startswith("^")
         old, new = old.lstrip("^").strip("/"), new.strip("/")
         if not old:
-            raise ValueError(f"Name-map rule {item!r} has an empty old name.")
+            raise InputError(f"Name-map rule {item!r} has an empty old name.")
         old_parts = tuple(old.split("/"))
         if anchored:
             old_parts = ("^",) + old_parts

@@ -48,6 +48,7 @@ from sklearn.exceptions import NotFittedError
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["DNNClassifier", "leaky_relu"]
 
@@ -55,7 +56,7 @@ __all__ = ["DNNClassifier", "leaky_relu"]
 def leaky_relu(alpha=0.01):
     """Returns `f(z, name=None) = max(alpha * z, z)` (the book's factory)."""
     if not 0.0 <= alpha < 1.0:
-        raise ValueError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
+        raise InputError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
 
     def parametrized_leaky_relu(z, name=None):
         return v1.maximum(alpha * z, z, name=name)
@@ -124,25 +125,25 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < 1:
-                raise ValueError(f"DNNClassifier: {name} must be a positive "
+                raise InputError(f"DNNClassifier: {name} must be a positive "
                                  f"integer, got {value!r}")
         for name in ("n_hidden_layers", "n_neurons", "batch_size", "n_epochs"):
             positive_int(name)
         if not self.learning_rate > 0:
-            raise ValueError("DNNClassifier: learning_rate must be > 0, got "
+            raise InputError("DNNClassifier: learning_rate must be > 0, got "
                              f"{self.learning_rate!r}")
         if self.dropout_rate is not None and not 0 <= self.dropout_rate < 1:
-            raise ValueError("DNNClassifier: dropout_rate must be None or in "
+            raise InputError("DNNClassifier: dropout_rate must be None or in "
                              f"[0, 1), got {self.dropout_rate!r}")
         if self.batch_norm_momentum is not None and \
                 not 0 < self.batch_norm_momentum < 1:
-            raise ValueError("DNNClassifier: batch_norm_momentum must be None "
+            raise InputError("DNNClassifier: batch_norm_momentum must be None "
                              f"or in (0, 1), got {self.batch_norm_momentum!r}")
         if self.validation_fraction and not 0 < self.validation_fraction < 1:
-            raise ValueError("DNNClassifier: validation_fraction must be 0/None "
+            raise InputError("DNNClassifier: validation_fraction must be 0/None "
                              f"or in (0, 1), got {self.validation_fraction!r}")
         if not callable(self.activation):
-            raise ValueError("DNNClassifier: activation must be callable "
+            raise InputError("DNNClassifier: activation must be callable "
                              "f(z, name=None), e.g. tf.nn.elu, got "
                              f"{self.activation!r}")
 
@@ -150,12 +151,12 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
     def _check_X(X, n_features=None):
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: X must be 2-D (n_samples, n_features), got "
                 f"shape {X.shape}; flatten images first, e.g. "
                 "X.reshape(len(X), -1)")
         if n_features is not None and X.shape[1] != n_features:
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: X has {X.shape[1]} features, but the model "
                 f"was fitted with {n_features}")
         return X
@@ -230,12 +231,12 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_X(X)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: y must be 1-D with one label per row of X "
                 f"({len(X)}), got shape {y.shape}")
         classes, y_idx = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError("DNNClassifier: y has a single class "
+            raise InputError("DNNClassifier: y has a single class "
                              f"({classes!r}); a classifier needs at least two")
         y_idx = y_idx.astype(np.int32)
         rng = np.random.RandomState(self.random_state)
@@ -245,7 +246,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         if self.validation_fraction:
             n_valid = int(round(len(X) * self.validation_fraction))
             if n_valid < 1 or n_valid >= len(X):
-                raise ValueError(
+                raise InputError(
                     f"DNNClassifier: validation_fraction="
                     f"{self.validation_fraction} of {len(X)} samples leaves "
                     "no validation or no training data; use more data or set "
@@ -343,7 +344,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         # Graph and session do not pickle; a pickled fitted instance would
         # come back unfitted, which is worse than a clear error.
         if getattr(self, "_session", None) is not None:
-            raise TypeError(
+            raise InputTypeError(
                 "A fitted DNNClassifier cannot be pickled (it holds a "
                 "tf.Session): use save(path) for its weights, or pickle an "
                 "unfitted clone (sklearn.base.clone(model)).")

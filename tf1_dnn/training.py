@@ -95,6 +95,7 @@ import numpy as np
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn import clipping
 from tf1_dnn.early_stopping import EarlyStopping
+from tf1_dnn.errors import InputError
 
 __all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
 
@@ -113,7 +114,7 @@ def _call_model(model_fn, X, is_training):
     out = model_fn(X, is_training)
     if isinstance(out, (tuple, list)):
         if len(out) != 2:
-            raise ValueError(
+            raise InputError(
                 "model_fn must return the logits, or (logits, extra_loss); "
                 f"it returned a {type(out).__name__} of length {len(out)}.")
         return out[0], out[1]
@@ -127,7 +128,7 @@ def _resolve_var_list(var_list):
         found = v1.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES,
                                   scope=var_list)
         if not found:
-            raise ValueError(
+            raise InputError(
                 f"var_list={var_list!r} matches no trainable variable. "
                 "Trainable variables are: "
                 f"{[v.op.name for v in v1.trainable_variables()]}.")
@@ -271,21 +272,21 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
     if X_train.ndim > 2:
         X_train = X_train.reshape(len(X_train), -1)
     if X_train.ndim != 2 or y_train.ndim != 1 or len(X_train) != len(y_train):
-        raise ValueError(
+        raise InputError(
             f"X_train must be [n, features] and y_train [n] with the same n; "
             f"got shapes {X_train.shape} and {y_train.shape}.")
     if not np.issubdtype(y_train.dtype, np.integer):
-        raise ValueError(
+        raise InputError(
             f"y_train must hold integer class ids, got dtype {y_train.dtype}. "
             "Convert one-hot labels with y.argmax(axis=1).")
     n, n_features = X_train.shape
     batch_size = int(batch_size)
     if not 0 < batch_size <= n:
-        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}.")
+        raise InputError(f"batch_size must be in [1, {n}], got {batch_size}.")
     n_batches = n // batch_size
     if (isinstance(towers, bool) or not isinstance(towers, (int, np.integer))
             or not 1 <= towers <= batch_size):
-        raise ValueError(
+        raise InputError(
             f"towers must be an int in [1, batch_size={batch_size}] (each "
             f"tower gets at least one example), got {towers!r}.")
     towers = int(towers)
@@ -307,7 +308,7 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         logits_eval, extra_eval = _call_model(model_fn, X_eval, False)
     if (len(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)) > reg_before
             and extra_eval is None):
-        raise ValueError(
+        raise InputError(
             "model_fn created weight regularization losses "
             "(REGULARIZATION_LOSSES), which cannot be used inside the "
             "in-graph loop. Return them from model_fn instead: "
@@ -349,7 +350,7 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         if towers > 1 and new_updates:
             del v1.get_collection_ref(
                 v1.GraphKeys.UPDATE_OPS)[updates_before:]
-            raise ValueError(
+            raise InputError(
                 f"towers={towers} cannot be used with batch normalization "
                 "(model_fn added UPDATE_OPS): each tower would normalize with "
                 "the statistics of its own part of the mini-batch, not the "
@@ -412,7 +413,7 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
       a list of dicts (see the module docstring).
     """
     if early_stopping is not None and X_valid is None:
-        raise ValueError("early_stopping needs X_valid and y_valid.")
+        raise InputError("early_stopping needs X_valid and y_valid.")
     if load:
         trainer.load_data(sess)
     if X_valid is not None:

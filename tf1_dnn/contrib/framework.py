@@ -23,6 +23,7 @@ import contextlib
 import functools
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["arg_scope", "add_arg_scope", "has_arg_scope",
            "arg_scoped_arguments", "current_arg_scope", "model_variable",
@@ -64,7 +65,7 @@ def arg_scope(list_ops_or_scope, **kwargs):
     """
     if isinstance(list_ops_or_scope, dict):
         if kwargs:
-            raise ValueError(
+            raise InputError(
                 "When attempting to re-use a scope by supplying a dictionary, "
                 "kwargs must be empty.")
         current_scope = list_ops_or_scope.copy()
@@ -75,7 +76,7 @@ def arg_scope(list_ops_or_scope, **kwargs):
             _ARGSTACK.pop()
         return
     if not isinstance(list_ops_or_scope, (list, tuple)):
-        raise TypeError(
+        raise InputTypeError(
             "list_ops_or_scope must either be a list/tuple or reused scope "
             f"(i.e. dict), got {type(list_ops_or_scope).__name__}: write "
             "arg_scope([fully_connected], ...) with brackets.")
@@ -83,7 +84,7 @@ def arg_scope(list_ops_or_scope, **kwargs):
     for op in list_ops_or_scope:
         key = _key_op(op)
         if not has_arg_scope(op):
-            raise ValueError(
+            raise InputError(
                 f"{_name_op(op) if callable(op) else op!r} is not decorated "
                 "with @add_arg_scope, so arg_scope cannot set its defaults. "
                 "Decorate it (tf1_dnn.contrib.framework.add_arg_scope) or use "
@@ -135,7 +136,7 @@ def has_arg_scope(func):
 def arg_scoped_arguments(func):
     """The keyword argument names `arg_scope` can set for `func`."""
     if not has_arg_scope(func):
-        raise ValueError(f"{func!r} is not decorated with @add_arg_scope.")
+        raise InputError(f"{func!r} is not decorated with @add_arg_scope.")
     return _DECORATED_OPS[_key_op(func)]
 
 

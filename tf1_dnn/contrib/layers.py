@@ -40,6 +40,7 @@ from tf1_dnn._cond import static_bool
 from tf1_dnn.regularizers import (apply_regularization, l1_l2_regularizer,
                                   l1_regularizer, l2_regularizer,
                                   sum_regularizer)
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["fully_connected", "batch_norm", "dropout",
            "variance_scaling_initializer", "xavier_initializer",
@@ -78,14 +79,14 @@ def _static_bool(pred, layer="batch_norm"):
     if isinstance(pred, bool):
         return pred
     if pred is None:
-        raise TypeError(
+        raise InputTypeError(
             f"{layer}: is_training must be a Python bool or a boolean tensor, "
             "got None. Pass e.g. tf.placeholder_with_default(False, shape=()).")
     return static_bool(pred)
 
 
 def _input_error(layer, inputs, problem, fix):
-    return ValueError(
+    return InputError(
         f"{layer} got an input of shape {inputs.shape} and dtype "
         f"{inputs.dtype.name} ({inputs.name}): {problem}. {fix}")
 
@@ -137,11 +138,15 @@ def fully_connected(inputs, num_outputs, activation_fn=v1.nn.relu,
     require_graph("tf.contrib.layers.fully_connected")
     if isinstance(num_outputs, bool) or not isinstance(
             num_outputs, numbers.Integral):
-        raise ValueError(
+        raise InputTypeError(
             f"num_outputs should be an int, got {num_outputs!r} "
             f"({type(num_outputs).__name__}).")
+    if num_outputs <= 0:
+        raise InputError(
+            f"fully_connected: num_outputs must be a positive integer, got "
+            f"{num_outputs!r}.")
     if reuse and scope is None:
-        raise ValueError(
+        raise InputError(
             "fully_connected: reuse=True needs scope=... (the name of the "
             "layer whose variables to reuse).")
     with v1.variable_scope(scope, "fully_connected", [inputs],
@@ -209,7 +214,7 @@ def _check_param_dict(params, allowed, what):
     params = dict(params or {})
     unknown = sorted(set(params) - set(allowed))
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"batch_norm: unknown {what} keys {unknown}; allowed: "
             f"{list(allowed)}.")
     return params
@@ -284,7 +289,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
             "not use them).")
     del renorm_clipping, renorm_decay
     if data_format not in (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW):
-        raise ValueError(
+        raise InputError(
             f"data_format has to be either NCHW or NHWC, got {data_format!r}.")
     param_initializers = _check_param_dict(param_initializers, _PARAM_KEYS,
                                            "param_initializers")
@@ -292,7 +297,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                                            ("beta", "gamma"),
                                            "param_regularizers")
     if reuse and scope is None:
-        raise ValueError(
+        raise InputError(
             "batch_norm: reuse=True needs scope=... (the name of the layer "
             "whose variables to reuse).")
     training_value = _static_bool(is_training)
@@ -475,8 +480,12 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
       ValueError: a numeric keep_prob outside (0, 1].
     """
     require_graph("tf.contrib.layers.dropout")
+    if not isinstance(keep_prob, numbers.Real) and not v1.is_tensor(keep_prob):
+        raise InputTypeError(
+            f"dropout: keep_prob must be a number or a scalar tensor, got "
+            f"{keep_prob!r} ({type(keep_prob).__name__}).")
     if isinstance(keep_prob, numbers.Real) and not 0.0 < keep_prob <= 1.0:
-        raise ValueError(
+        raise InputError(
             f"dropout: keep_prob must be in (0, 1], got {keep_prob!r} "
             "(keep_prob is the fraction to KEEP; rate=0.1 is keep_prob=0.9).")
     _static_bool(is_training, "dropout")

@@ -59,18 +59,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _OFFLINE = False
 
 
-class DownloadError(OSError):
-    """A download that failed; nothing was written under the final name.
-
-    Attributes:
-      unreachable: True when the server could not be reached at all (DNS,
-        refused connection, timeout), False for HTTP errors, truncated
-        bodies and checksum mismatches.
-    """
-
-    def __init__(self, message, unreachable=False):
-        super().__init__(message)
-        self.unreachable = unreachable
+from tf1_dnn.errors import DownloadError  # noqa: E402 (one hierarchy)
 
 
 def _is_loopback(url):

@@ -46,8 +46,7 @@ FILES = collections.OrderedDict([
 _ANNOUNCED = False
 
 
-class MissingDataError(FileNotFoundError):
-    """No usable MNIST source (the message lists what was tried and fixes)."""
+from tf1_dnn.errors import MissingDataError  # noqa: E402 (one hierarchy)
 
 
 class Source(collections.namedtuple(
