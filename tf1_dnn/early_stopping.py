@@ -27,7 +27,7 @@ import os
 
 from tf1_dnn._compat import v1
 from tf1_dnn._plateau import improved
-from tf1_dnn.errors import InputError, StateError
+from tf1_dnn.errors import InputError, OutputExistsError, StateError
 
 __all__ = ["EarlyStopping"]
 
@@ -89,7 +89,7 @@ class EarlyStopping:
                     "session's graph.")
         if checkpoint_path is not None and glob.glob(
                 glob.escape(str(checkpoint_path)) + ".*"):
-            raise FileExistsError(
+            raise OutputExistsError(
                 f"EarlyStopping: a checkpoint already exists at "
                 f"{checkpoint_path!r}; it would be overwritten by the first "
                 "improvement. Pick a new path or delete the old one.")

@@ -21,6 +21,7 @@ CheckpointError``, ...), so both imports name the same class::
     │   ├── CorruptCheckpointError            a damaged .index/.data/.meta/state
     │   ├── CheckpointMismatchError           graph and checkpoint disagree
     │   └── OutputError (+ OSError)           cannot write the output
+    │       └── OutputExistsError (+ FileExistsError) would overwrite
     ├── IdxError (ValueError)                 a corrupt or mislabelled IDX file
     ├── MissingDataError (FileNotFoundError)  no usable MNIST source
     ├── DownloadError (OSError)               a failed download
@@ -36,7 +37,7 @@ __all__ = [
     "CheckpointNotFoundError", "CorruptCheckpointError",
     "CheckpointMismatchError", "OutputError", "IdxError", "MissingDataError",
     "DownloadError", "TrainingDivergedError", "ScriptError", "InputTypeError",
-    "GraphNameError", "StateError",
+    "GraphNameError", "StateError", "OutputExistsError",
 ]
 
 
@@ -91,6 +92,10 @@ class OutputError(CheckpointError, OSError):
     nothing is left under the final name."""
 
 
+class OutputExistsError(OutputError, FileExistsError):
+    """The output exists and would be overwritten: choose another path."""
+
+
 class IdxError(Tf1DnnError, ValueError):
     """A corrupt, truncated or mislabelled IDX file (names the file)."""
 
@@ -121,10 +126,39 @@ class TrainingDivergedError(Tf1DnnError, FloatingPointError):
       input_has_nan: True when the training inputs hold NaN/Inf themselves.
     """
 
-    def __init__(self, message, epoch=None, input_has_nan=False):
+    def __init__(self, message, epoch=None, input_has_nan=False,
+                 history=None):
         super().__init__(message)
         self.epoch = epoch
         self.input_has_nan = input_has_nan
+        self.history = history
+
+
+def nonfinite_summary(X, name="X"):
+    """None if `X` is all finite, else a sentence naming the count and the
+    first bad row (for `TrainingDivergedError` and `InputError` messages)."""
+    import numpy as np
+    X = np.asarray(X)
+    if X.dtype.kind not in "fc" or X.size == 0:
+        return None
+    finite = np.isfinite(X.reshape(len(X), -1)) if X.ndim else np.isfinite(X)
+    if finite.all():
+        return None
+    bad = int(finite.size - np.count_nonzero(finite))
+    row = int(np.argmin(finite.all(axis=1))) if X.ndim else 0
+    return (f"{name} holds {bad} NaN/Inf value(s) (the first in row {row}): "
+            f"remove or impute them, e.g. keep rows "
+            f"np.isfinite({name}).all(axis=1)")
+
+
+def diverged_message(where, epoch, loss, input_problem, restored):
+    """The message of a `TrainingDivergedError`."""
+    cause = (f"Likely cause: the input. {input_problem}." if input_problem
+             else "The inputs are finite, so the likely cause is a learning "
+             "rate too high for this network (exploding weights): lower it "
+             "(e.g. 10x), or clip the gradients.")
+    return (f"{where}: the training loss became {loss} in epoch {epoch} "
+            f"(0-based); training stopped. {cause} {restored}")
 
 
 class ScriptError(Tf1DnnError, OSError):

@@ -40,7 +40,7 @@ Caveats:
 import numpy as np
 
 from tf1_dnn import training
-from tf1_dnn.errors import InputError
+from tf1_dnn.errors import InputError, nonfinite_summary
 
 __all__ = ["cache_activations", "FrozenCache"]
 
@@ -103,8 +103,16 @@ class FrozenCache:
         arguments are those of `training.build` (batch_size, optimizer,
         clip_value, var_list, seed).
         """
+        problem = nonfinite_summary(self.features, "the cached features")
+        if problem:
+            raise InputError(
+                f"FrozenCache: {problem}. The X_train given to FrozenCache "
+                "holds NaN/Inf, or the frozen layers overflow on it.")
         with self.sess.graph.as_default():
-            return training.build(model_fn, self.features, y_train, **kwargs)
+            trainer = training.build(model_fn, self.features, y_train,
+                                     **kwargs)
+        trainer.where = "FrozenCache.train"
+        return trainer
 
     def train(self, model_fn, y_train, y_valid=None, *, n_epochs,
               batch_size, early_stopping=None, callback=None, **kwargs):
@@ -112,6 +120,11 @@ class FrozenCache:
 
         Validation (if `X_valid` was cached and `y_valid` given) runs on
         the cached validation features.
+
+        Raises:
+          InputError: the cached features hold NaN/Inf (checked first).
+          TrainingDivergedError: the training loss became NaN/Inf; the
+            upper layers are put back to their last finite weights first.
         """
         if y_valid is not None and self.valid_features is None:
             raise InputError(

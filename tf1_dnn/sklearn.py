@@ -48,7 +48,9 @@ from sklearn.exceptions import NotFittedError
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
-from tf1_dnn.errors import InputError, InputTypeError
+from tf1_dnn.errors import (InputError, InputTypeError,
+                            TrainingDivergedError, diverged_message,
+                            nonfinite_summary)
 
 __all__ = ["DNNClassifier", "leaky_relu"]
 
@@ -159,6 +161,13 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(
                 f"DNNClassifier: X has {X.shape[1]} features, but the model "
                 f"was fitted with {n_features}")
+        if len(X) == 0:
+            raise InputError("DNNClassifier: X is empty (0 rows)")
+        # NaN rows would train to a kernel-dependent result and predict
+        # class 0: refused first, as scikit-learn's own estimators do.
+        problem = nonfinite_summary(X, "X")
+        if problem:
+            raise InputError(f"DNNClassifier: {problem}")
         return X
 
     def _check_is_fitted(self):
@@ -226,6 +235,12 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         """Trains a fresh network on (X, y); returns self.
 
         Any earlier fit of this instance is discarded (its session closed).
+
+        Raises:
+          TrainingDivergedError: the training loss of an epoch became NaN or
+            Inf (a learning rate too high, or NaN/Inf in X: the message says
+            which). The estimator is then fitted with the weights of before
+            that epoch (the last finite ones).
         """
         self._check_params()
         X = self._check_X(X)
@@ -274,19 +289,49 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         n_batches = max(1, len(X_train) // self.batch_size)
         epoch = -1
         for epoch in range(self.n_epochs):
+            last_finite = self._get_model_params()
+            loss_sum = 0.0
             rnd_idx = rng.permutation(len(X_train))
             for batch_idx in np.array_split(rnd_idx, n_batches):
                 feed = {self._X: X_train[batch_idx],
                         self._y: y_train[batch_idx]}
                 if self._extra_update_ops or self.dropout_rate:
                     feed[self._training] = True
-                self._session.run([self._training_op, self._extra_update_ops],
-                                  feed_dict=feed)
+                _, _, batch_loss = self._session.run(
+                    [self._training_op, self._extra_update_ops, self._loss],
+                    feed_dict=feed)
+                loss_sum += float(batch_loss)
+            if not np.isfinite(loss_sum):
+                self._restore_model_params(last_finite)
+                self.n_epochs_ = epoch
+                self.best_loss_ = best_loss if best_params is not None \
+                    else None
+                self.best_epoch_ = best_epoch
+                problem = nonfinite_summary(X_train, "X")
+                raise TrainingDivergedError(
+                    diverged_message(
+                        "DNNClassifier.fit", epoch, loss_sum / n_batches,
+                        problem, "The estimator keeps the weights of before "
+                        "that epoch (the last finite ones) and can predict."),
+                    epoch=epoch, input_has_nan=bool(problem),
+                    history=list(self.history_))
             if len(valid_idx):
                 loss_val, acc_val = self._session.run(
                     [self._loss, self._accuracy],
                     feed_dict={self._X: X_valid, self._y: y_valid})
                 self.history_.append((epoch, float(loss_val), float(acc_val)))
+                problem = nonfinite_summary(X_valid, "X (validation rows)")
+                if problem and not np.isfinite(loss_val):
+                    self._restore_model_params(last_finite)
+                    self.n_epochs_, self.best_epoch_ = epoch, best_epoch
+                    self.best_loss_ = None
+                    raise TrainingDivergedError(
+                        diverged_message(
+                            "DNNClassifier.fit (validation loss)", epoch,
+                            float(loss_val), problem, "The estimator keeps "
+                            "the weights of before that epoch."),
+                        epoch=epoch, input_has_nan=True,
+                        history=list(self.history_))
                 if loss_val < best_loss:
                     best_params = self._get_model_params()
                     best_loss, best_epoch = float(loss_val), epoch

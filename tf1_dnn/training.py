@@ -95,7 +95,8 @@ import numpy as np
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn import clipping
 from tf1_dnn.early_stopping import EarlyStopping
-from tf1_dnn.errors import InputError
+from tf1_dnn.errors import (InputError, TrainingDivergedError,
+                            diverged_message, nonfinite_summary)
 
 __all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
 
@@ -263,7 +264,8 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
       an `InGraphTrainer`.
 
     Raises:
-      ValueError: on inconsistent data, a model_fn that relies on
+      InputError (a ValueError): NaN/Inf in X_train (named: count and first
+        row), inconsistent data, a model_fn that relies on
         `REGULARIZATION_LOSSES` (see the module caveats), or `towers` that
         is not an int in [1, batch_size] or is used with batch norm.
     """
@@ -279,6 +281,11 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         raise InputError(
             f"y_train must hold integer class ids, got dtype {y_train.dtype}. "
             "Convert one-hot labels with y.argmax(axis=1).")
+    problem = nonfinite_summary(X_train, "X_train")
+    if problem:
+        # Checked first: how a NaN row propagates depends on the kernels
+        # (oneDNN or Eigen), so training on it is not even reproducible.
+        raise InputError(problem + ".")
     n, n_features = X_train.shape
     batch_size = int(batch_size)
     if not 0 < batch_size <= n:
@@ -378,13 +385,21 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
     updates[:] = [u for u in updates if id(u) not in in_loop]
 
     new_vars = [v for v in v1.global_variables() if id(v) not in existing]
+    variables = list(v1.global_variables())
+    with v1.name_scope(f"{name}/keep_finite"):
+        keep_feeds = [v1.placeholder(v.dtype.base_dtype, v.shape)
+                      for v in variables]
+        keep_restore = v1.group(*[v.assign(p) for v, p in
+                                  zip(variables, keep_feeds)])
     return InGraphTrainer(
+        input_problem=None,
+        keep_feeds=keep_feeds, keep_restore=keep_restore,
         epoch_fetches=[epoch_loss_sum, epoch_correct, permutation],
         permutation=permutation,
         data_init=[X_data.initializer, y_data.initializer],
         data_feed={X_init: X_train.astype(X_dtype, copy=False),
                    y_init: y_train.astype(np.int64)},
-        variables=list(v1.global_variables()),
+        variables=variables,
         loop_update_ops=loop_updates,
         X_eval=X_eval, y_eval=y_eval, logits_eval=logits_eval,
         eval_loss_sum=eval_loss_sum, eval_correct=eval_correct,
@@ -411,7 +426,19 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
 
     Returns:
       a list of dicts (see the module docstring).
+
+    Raises:
+      TrainingDivergedError: the epoch's training loss is NaN or Inf. The
+        variables are first put back to their values before that epoch (the
+        last finite ones); the message names the epoch and the likely cause
+        (the learning rate: NaN/Inf in X_train is refused by `build()`);
+        the error's `history` holds the epochs run, the diverged one last.
+      InputError: X_valid holds NaN/Inf.
     """
+    if isinstance(n_epochs, bool) or not isinstance(
+            n_epochs, (int, np.integer)) or n_epochs < 0:
+        raise InputError(f"n_epochs must be an integer >= 0, got "
+                         f"{n_epochs!r}.")
     if early_stopping is not None and X_valid is None:
         raise InputError("early_stopping needs X_valid and y_valid.")
     if load:
@@ -421,10 +448,14 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
         X_valid = X_valid.astype(trainer.X_eval.dtype.as_numpy_dtype,
                                  copy=False)
         y_valid = np.asarray(y_valid).astype(np.int64)
+        problem = nonfinite_summary(X_valid, "X_valid")
+        if problem:
+            raise InputError(problem + ".")
     history = []
     stopper = None if early_stopping is None else EarlyStopping(
         sess, var_list=list(trainer.variables), patience=early_stopping)
     for epoch in range(n_epochs):
+        last_finite = sess.run(trainer.variables)
         t0 = time.perf_counter()
         loss_sum, correct, perm = sess.run(trainer.epoch_fetches)
         seconds = time.perf_counter() - t0
@@ -434,6 +465,18 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
                  "seconds": seconds}
         if return_permutations:
             entry["permutation"] = perm
+        if not np.isfinite(entry["loss"]):
+            history.append(entry)
+            sess.run(trainer.keep_restore,
+                     dict(zip(trainer.keep_feeds, last_finite)))
+            raise TrainingDivergedError(
+                diverged_message(
+                    getattr(trainer, "where", "training.fit"), epoch, entry["loss"],
+                    trainer.input_problem,
+                    "The session holds the weights of before that epoch "
+                    "(the last finite ones)."),
+                epoch=epoch, input_has_nan=bool(trainer.input_problem),
+                history=history)
         if X_valid is not None:
             entry["valid_loss"], entry["valid_accuracy"] = trainer.evaluate(
                 sess, X_valid, y_valid)
