@@ -31,12 +31,18 @@ import urllib.parse
 import urllib.request
 
 __all__ = ["DownloadError", "download", "network_allowed", "MNIST_SHA256",
-           "MNIST_MIRRORS", "DEFAULT_TIMEOUT", "reset_offline"]
+           "MNIST_MIRRORS", "DEFAULT_SOURCE_URL", "DEFAULT_TIMEOUT",
+           "reset_offline"]
 
-# The usual MNIST mirrors (TF1's DEFAULT_SOURCE_URL first, then the ones
+# TF1's DEFAULT_SOURCE_URL (the CVDF mirror of yann.lecun.com/exdb/mnist/).
+# The one definition of the MNIST URLs: `mnist.read_data_sets` and
+# `sources` take them from here.
+DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+
+# The usual MNIST mirrors (TF1's DEFAULT_SOURCE_URL first, then the one
 # torchvision uses), tried in order.
 MNIST_MIRRORS = [
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    DEFAULT_SOURCE_URL,
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
 ]
 

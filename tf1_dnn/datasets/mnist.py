@@ -46,6 +46,7 @@ import numpy as np
 
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.datasets import sources
+from tf1_dnn.datasets.fetch import DEFAULT_SOURCE_URL
 from tf1_dnn.datasets.idx import (IMAGES_MAGIC, LABELS_MAGIC, IdxError,
                                   read_idx)
 from tf1_dnn.errors import InputError, InputTypeError
@@ -54,8 +55,6 @@ __all__ = ["DataSet", "Datasets", "read_data_sets", "load_data",
            "dense_to_one_hot", "extract_images", "extract_labels",
            "DEFAULT_SOURCE_URL", "load_mnist", "IdxError"]
 
-# TF1's DEFAULT_SOURCE_URL (the CVDF mirror of yann.lecun.com/exdb/mnist/).
-DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 
 Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
 

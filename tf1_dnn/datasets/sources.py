@@ -149,8 +149,7 @@ def _from_path(path, kind, dataset="MNIST-format"):
 
 def _try_download(train_dir, source_url, errors):
     """Downloads the four gz files; a Source, or None (errors appended)."""
-    from tf1_dnn.datasets.mnist import DEFAULT_SOURCE_URL
-    explicit = bool(source_url) and source_url != DEFAULT_SOURCE_URL
+    explicit = bool(source_url) and source_url != _download.DEFAULT_SOURCE_URL
     mirrors = [source_url] if explicit else list(_download.MNIST_MIRRORS)
     folder = download_dir(train_dir)
     for mirror in mirrors:
