@@ -307,31 +307,19 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
                 self.best_loss_ = best_loss if best_params is not None \
                     else None
                 self.best_epoch_ = best_epoch
-                problem = nonfinite_summary(X_train, "X")
+                # (NaN/Inf in X was refused by _check_X before training.)
                 raise TrainingDivergedError(
                     diverged_message(
                         "DNNClassifier.fit", epoch, loss_sum / n_batches,
-                        problem, "The estimator keeps the weights of before "
+                        None, "The estimator keeps the weights of before "
                         "that epoch (the last finite ones) and can predict."),
-                    epoch=epoch, input_has_nan=bool(problem),
+                    epoch=epoch, input_has_nan=False,
                     history=list(self.history_))
             if len(valid_idx):
                 loss_val, acc_val = self._session.run(
                     [self._loss, self._accuracy],
                     feed_dict={self._X: X_valid, self._y: y_valid})
                 self.history_.append((epoch, float(loss_val), float(acc_val)))
-                problem = nonfinite_summary(X_valid, "X (validation rows)")
-                if problem and not np.isfinite(loss_val):
-                    self._restore_model_params(last_finite)
-                    self.n_epochs_, self.best_epoch_ = epoch, best_epoch
-                    self.best_loss_ = None
-                    raise TrainingDivergedError(
-                        diverged_message(
-                            "DNNClassifier.fit (validation loss)", epoch,
-                            float(loss_val), problem, "The estimator keeps "
-                            "the weights of before that epoch."),
-                        epoch=epoch, input_has_nan=True,
-                        history=list(self.history_))
                 if loss_val < best_loss:
                     best_params = self._get_model_params()
                     best_loss, best_epoch = float(loss_val), epoch
