@@ -48,6 +48,7 @@ from sklearn.exceptions import NotFittedError
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
+from tf1_dnn.early_stopping import EarlyStopping
 from tf1_dnn.errors import (InputError, InputTypeError,
                             TrainingDivergedError, diverged_message,
                             nonfinite_summary)
@@ -141,6 +142,11 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
                 not 0 < self.batch_norm_momentum < 1:
             raise InputError("DNNClassifier: batch_norm_momentum must be None "
                              f"or in (0, 1), got {self.batch_norm_momentum!r}")
+        value = self.max_checks_without_progress
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                or value < 0:
+            raise InputError("DNNClassifier: max_checks_without_progress must "
+                             f"be an integer >= 0, got {value!r}")
         if self.validation_fraction and not 0 < self.validation_fraction < 1:
             raise InputError("DNNClassifier: validation_fraction must be 0/None "
                              f"or in (0, 1), got {self.validation_fraction!r}")
@@ -281,8 +287,10 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         self._session = v1.Session(graph=self._graph,
                                    config=self.session_config)
 
-        best_params, best_loss, best_epoch = None, np.inf, None
-        checks_without_progress = 0
+        # The chapter's rule: stop after more than max_checks_without_progress
+        # epochs without a lower validation loss, keep the best weights.
+        stopper = EarlyStopping(self._session, var_list=self._gvars,
+                                patience=self.max_checks_without_progress + 1)
         self.history_ = []
         self.stopped_early_ = False
         self._session.run(self._init)
@@ -304,9 +312,9 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
             if not np.isfinite(loss_sum):
                 self._restore_model_params(last_finite)
                 self.n_epochs_ = epoch
-                self.best_loss_ = best_loss if best_params is not None \
-                    else None
-                self.best_epoch_ = best_epoch
+                self.best_loss_ = stopper.best \
+                    if stopper.best_index is not None else None
+                self.best_epoch_ = stopper.best_index
                 # (NaN/Inf in X was refused by _check_X before training.)
                 raise TrainingDivergedError(
                     diverged_message(
@@ -320,26 +328,22 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
                     [self._loss, self._accuracy],
                     feed_dict={self._X: X_valid, self._y: y_valid})
                 self.history_.append((epoch, float(loss_val), float(acc_val)))
-                if loss_val < best_loss:
-                    best_params = self._get_model_params()
-                    best_loss, best_epoch = float(loss_val), epoch
-                    checks_without_progress = 0
-                else:
-                    checks_without_progress += 1
+                stop = stopper.update(loss_val)
                 if self.verbose:
                     print("%d\tValidation loss: %.6f\tBest loss: %.6f\t"
-                          "Accuracy: %.2f%%" % (epoch, loss_val, best_loss,
+                          "Accuracy: %.2f%%" % (epoch, loss_val, stopper.best,
                                                 acc_val * 100))
-                if checks_without_progress > self.max_checks_without_progress:
+                if stop:
                     self.stopped_early_ = True
                     if self.verbose:
                         print("Early stopping!")
                     break
-        if best_params is not None:
-            self._restore_model_params(best_params)
+        if stopper.best_index is not None:
+            stopper.restore()
         self.n_epochs_ = epoch + 1
-        self.best_loss_ = best_loss if best_params is not None else None
-        self.best_epoch_ = best_epoch
+        self.best_loss_ = stopper.best if stopper.best_index is not None \
+            else None
+        self.best_epoch_ = stopper.best_index
         return self
 
     def predict_proba(self, X):
