@@ -144,3 +144,27 @@ def test_float_labels_named(graph, sess):
     with pytest.raises(errors.InputError, match="integer class ids"):
         training.train(sess, _model, X, y.astype(np.float32), n_epochs=1,
                        batch_size=10)
+
+
+def test_cache_outputs_in_batches_equals_one_run(graph, sess):
+    """reuse.cache_outputs and frozen_cache.cache_activations share one
+    batched loop (frozen_cache.run_in_batches)."""
+    from tf1_dnn import reuse
+    X, _ = _data(n=23)
+    inputs = tf.placeholder(tf.float32, (None, 4), name="X")
+    frozen = layers.dense(inputs, 3, activation=tf.nn.relu, name="frozen")
+    sess.run(tf.global_variables_initializer())
+    whole = sess.run(frozen, {inputs: X})
+    np.testing.assert_array_equal(
+        reuse.cache_outputs(sess, frozen, {inputs: X}, batch_size=5), whole)
+    np.testing.assert_array_equal(
+        frozen_cache.cache_activations(sess, inputs, frozen, X, batch_size=5),
+        whole)
+    for bad in (0, -1, 2.5):
+        with pytest.raises(errors.InputError, match="batch_size must be an "
+                           "integer >= 1"):
+            reuse.cache_outputs(sess, frozen, {inputs: X}, batch_size=bad)
+    with pytest.raises(errors.InputError, match=r"same number of rows, got "
+                       r"\[3, 23\]"):
+        frozen_cache.run_in_batches(sess, frozen, {inputs: X,
+                                                   "other": X[:3]}, 5)

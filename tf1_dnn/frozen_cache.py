@@ -42,7 +42,39 @@ import numpy as np
 from tf1_dnn import training
 from tf1_dnn.errors import InputError, nonfinite_summary
 
-__all__ = ["cache_activations", "FrozenCache"]
+__all__ = ["cache_activations", "FrozenCache", "run_in_batches"]
+
+
+def run_in_batches(sess, fetch, split_feeds, batch_size, fixed_feeds=None):
+    """`sess.run(fetch, feeds)` over row batches, concatenated along axis 0.
+
+    The one batched "run the frozen layers once over the data" loop
+    (`cache_activations` and `tf1_dnn.reuse.cache_outputs` use it).
+
+    Args:
+      split_feeds: {placeholder: array [n, ...]}, all with the same n, cut
+        into batches of `batch_size` rows.
+      fixed_feeds: {placeholder: value} fed unchanged to every run.
+    """
+    sizes = {len(v) for v in split_feeds.values()}
+    if len(sizes) != 1:
+        raise InputError(
+            "run_in_batches: the arrays to split must have the same number "
+            f"of rows, got {sorted(sizes)}.")
+    n = sizes.pop()
+    if n == 0:
+        raise InputError("run_in_batches: the data is empty (0 rows).")
+    if isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or batch_size < 1:
+        raise InputError(f"batch_size must be an integer >= 1, got "
+                         f"{batch_size!r}.")
+    parts = []
+    for start in range(0, n, batch_size):
+        feeds = dict(fixed_feeds or {})
+        feeds.update({k: v[start:start + batch_size]
+                      for k, v in split_feeds.items()})
+        parts.append(sess.run(fetch, feed_dict=feeds))
+    return np.concatenate(parts, axis=0)
 
 
 def cache_activations(sess, inputs, outputs, X, batch_size=5000,
@@ -63,18 +95,11 @@ def cache_activations(sess, inputs, outputs, X, batch_size=5000,
     X = np.asarray(X)
     if len(X) == 0:
         raise InputError("cache_activations got an empty X.")
-    if batch_size < 1:
-        raise InputError(f"batch_size must be >= 1, got {batch_size}.")
     extra = dict(feed_dict or {})
     if inputs in extra:
         raise InputError(
             f"feed_dict must not feed {inputs.name}: it is fed with X.")
-    parts = []
-    for start in range(0, len(X), batch_size):
-        feeds = dict(extra)
-        feeds[inputs] = X[start:start + batch_size]
-        parts.append(sess.run(outputs, feed_dict=feeds))
-    return np.concatenate(parts, axis=0)
+    return run_in_batches(sess, outputs, {inputs: X}, batch_size, extra)
 
 
 class FrozenCache:

@@ -253,15 +253,14 @@ def cache_outputs(sess, tensor, feed_dict, batch_size=None):
 
     Returns:
       The numpy array of `tensor` for every instance.
+
+    The batched loop is `tf1_dnn.frozen_cache.run_in_batches` (also behind
+    `frozen_cache.cache_activations`).
     """
     if batch_size is None:
         return sess.run(tensor, feed_dict)
-    n = len(next(iter(feed_dict.values())))
-    parts = []
-    for start in range(0, n, batch_size):
-        parts.append(sess.run(tensor, {k: v[start:start + batch_size]
-                                       for k, v in feed_dict.items()}))
-    return np.concatenate(parts)
+    from tf1_dnn.frozen_cache import run_in_batches
+    return run_in_batches(sess, tensor, feed_dict, batch_size)
 
 
 def shuffled_batches(cache, labels, n_batches, rng=np.random):
