@@ -168,3 +168,12 @@ def test_cache_outputs_in_batches_equals_one_run(graph, sess):
                        r"\[3, 23\]"):
         frozen_cache.run_in_batches(sess, frozen, {inputs: X,
                                                    "other": X[:3]}, 5)
+
+
+def test_shuffled_batch_indices_is_the_chapters_epoch():
+    rng_a, rng_b = np.random.RandomState(5), np.random.RandomState(5)
+    got = training.shuffled_batch_indices(23, 4, rng_a)
+    want = np.array_split(rng_b.permutation(23), 4)
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert [len(g) for g in got] == [6, 6, 6, 5]
+    assert sorted(np.concatenate(got).tolist()) == list(range(23))

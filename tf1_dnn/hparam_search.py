@@ -31,6 +31,7 @@ import numpy as np
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
 from tf1_dnn.errors import InputError
+from tf1_dnn.training import shuffled_batch_indices
 
 __all__ = ["log_uniform", "split_validation", "weight_decay_loss",
            "train_mlp", "random_search", "narrow_ranges", "format_result"]
@@ -141,7 +142,7 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
     with v1.Session(graph=graph, config=session_config) as sess:
         sess.run(init)
         for _ in range(n_epochs):
-            for idx in np.array_split(rng.permutation(len(X_train)), n_batches):
+            for idx in shuffled_batch_indices(len(X_train), n_batches, rng):
                 sess.run(training_op, {X: X_train[idx], y: y_train[idx]})
         train_acc, final_loss = sess.run([accuracy, loss],
                                          {X: X_train, y: y_train})

@@ -266,6 +266,6 @@ def cache_outputs(sess, tensor, feed_dict, batch_size=None):
 def shuffled_batches(cache, labels, n_batches, rng=np.random):
     """The chapter's epoch over the cache: one permutation, then
     `np.array_split` into `n_batches` (sizes may differ by one)."""
-    idx = rng.permutation(len(cache))
-    return zip(np.array_split(cache[idx], n_batches),
-               np.array_split(labels[idx], n_batches))
+    from tf1_dnn.training import shuffled_batch_indices
+    batches = shuffled_batch_indices(len(cache), n_batches, rng)  # now
+    return ((cache[idx], labels[idx]) for idx in batches)

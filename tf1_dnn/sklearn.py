@@ -49,6 +49,7 @@ from sklearn.exceptions import NotFittedError
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
 from tf1_dnn.early_stopping import EarlyStopping
+from tf1_dnn.training import shuffled_batch_indices
 from tf1_dnn.errors import (InputError, InputTypeError,
                             TrainingDivergedError, diverged_message,
                             nonfinite_summary)
@@ -299,8 +300,8 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         for epoch in range(self.n_epochs):
             last_finite = self._get_model_params()
             loss_sum = 0.0
-            rnd_idx = rng.permutation(len(X_train))
-            for batch_idx in np.array_split(rnd_idx, n_batches):
+            for batch_idx in shuffled_batch_indices(len(X_train), n_batches,
+                                                    rng):
                 feed = {self._X: X_train[batch_idx],
                         self._y: y_train[batch_idx]}
                 if self._extra_update_ops or self.dropout_rate:

@@ -98,7 +98,17 @@ from tf1_dnn.early_stopping import EarlyStopping
 from tf1_dnn.errors import (InputError, TrainingDivergedError,
                             diverged_message, nonfinite_summary)
 
-__all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
+__all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds",
+           "shuffled_batch_indices"]
+
+
+def shuffled_batch_indices(n, n_batches, rng=np.random):
+    """The chapter's epoch: one permutation of `range(n)` cut with
+    `np.array_split` into `n_batches` index arrays (sizes differ by at most
+    one; every example once). The one numpy copy of the loop, used by
+    `DNNClassifier.fit`, `hparam_search.train_mlp` and
+    `reuse.shuffled_batches`; `build()` does the same in the graph."""
+    return np.array_split(rng.permutation(n), n_batches)
 
 
 def array_split_bounds(n, n_batches):
