@@ -184,11 +184,26 @@ def test_save_sequence_matches_stock_saver(tmp_path):
     assert "m.ckpt-0.index" not in results[1][1]  # max_to_keep=2 deleted it
 
 
-def test_save_to_missing_folder_is_output_error(tmp_path, graph, sess):
+def test_save_to_missing_folder_creates_it_as_stock_tf(tmp_path, graph,
+                                                       sess):
     v = tf.Variable([1.0], name="v")
     sess.run(v.initializer)
-    with pytest.raises(errors.OutputError, match="doesn't exist, can't save"):
-        checkpoints.Saver().save(sess, str(tmp_path / "nope" / "m.ckpt"))
+    path = str(tmp_path / "new folder" / "sub" / "m.ckpt")
+    assert checkpoints.Saver().save(sess, path) == path
+    assert _files(tmp_path / "new folder" / "sub") == [
+        "checkpoint", "m.ckpt.data-00000-of-00001", "m.ckpt.index",
+        "m.ckpt.meta"]
+
+
+def test_save_where_a_folder_cannot_be_created(tmp_path, graph, sess):
+    v = tf.Variable([1.0], name="v")
+    sess.run(v.initializer)
+    (tmp_path / "a file").write_text("mine")
+    before = _digests(tmp_path)
+    with pytest.raises(errors.OutputError,
+                       match="Cannot create the folder .*a file/sub"):
+        checkpoints.Saver().save(sess, str(tmp_path / "a file" / "sub" / "m"))
+    assert _digests(tmp_path) == before
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permissions")

@@ -74,7 +74,7 @@ def test_frozen_cache_refuses_nonfinite_features(graph, sess):
     with pytest.raises(errors.InputError) as info:
         cache.train(_model, y, n_epochs=2, batch_size=10, seed=1)
     msg = str(info.value)
-    assert "FrozenCache: the cached features hold" in msg
+    assert "FrozenCache: FrozenCache.features holds 3 NaN/Inf" in msg
     assert "(the first in row 3)" in msg and "X_train given to FrozenCache" \
         in msg
 

@@ -863,10 +863,13 @@ class Saver(v1.train.Saver):
                     f"'latest_filename' collides with 'save_path': "
                     f"{latest_filename!r} and {save_path!r}.")
         save_dir = os.path.dirname(save_path)
-        if not os.path.isdir(save_dir or "."):
+        try:  # TF 2.x's SaveV2 creates missing parent folders too
+            os.makedirs(save_dir or ".", exist_ok=True)
+        except OSError as e:
             raise OutputError(
-                f"Parent directory of {save_path!r} doesn't exist, can't "
-                f"save. Create it first: os.makedirs({save_dir!r}).")
+                f"Cannot create the folder {save_dir!r} to save "
+                f"{save_path!r} ({e.strerror or e}). Choose a writable "
+                "location.") from None
         _remove_stale_temporaries(save_dir)
         tmp = _temp_name(checkpoint_file)
         state_names_tmp = False

@@ -128,7 +128,7 @@ class FrozenCache:
         arguments are those of `training.build` (batch_size, optimizer,
         clip_value, var_list, seed).
         """
-        problem = nonfinite_summary(self.features, "the cached features")
+        problem = nonfinite_summary(self.features, "FrozenCache.features")
         if problem:
             raise InputError(
                 f"FrozenCache: {problem}. The X_train given to FrozenCache "
