@@ -30,7 +30,7 @@ import numpy as np
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
-from tf1_dnn.errors import InputError
+from tf1_dnn.errors import InputError, nonfinite_summary
 from tf1_dnn.training import shuffled_batch_indices
 
 __all__ = ["log_uniform", "split_validation", "weight_decay_loss",
@@ -105,10 +105,32 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
     initialization), a softmax output, plain SGD, weight decay on the kernels.
 
     Returns:
-      dict with `val_acc`, `train_acc` (final epoch) and `final_loss`.
+      dict with `val_acc`, `train_acc` (final epoch), `final_loss` and
+      `diverged` (True when the final loss is NaN/Inf: the trial's learning
+      rate was too high; the search goes on).
+
+    Raises:
+      InputError: mismatched or empty X/y, NaN/Inf inputs, batch_size < 1,
+        n_epochs < 0.
     """
     X_train = np.asarray(X_train, np.float32)
     X_val = np.asarray(X_val, np.float32)
+    for name, X_, y_ in (("train", X_train, y_train), ("val", X_val, y_val)):
+        if X_.ndim != 2 or np.ndim(y_) != 1 or len(X_) != len(y_) or \
+                not len(X_):
+            raise InputError(
+                f"train_mlp: X_{name} must be [n, features] and y_{name} [n] "
+                f"with the same n > 0; got shapes {X_.shape} and "
+                f"{np.shape(y_)}.")
+        problem = nonfinite_summary(X_, f"X_{name}")
+        if problem:
+            raise InputError(f"train_mlp: {problem}.")
+    for name, value, low in (("batch_size", batch_size, 1),
+                             ("n_epochs", n_epochs, 0)):
+        if isinstance(value, bool) or not isinstance(
+                value, (int, np.integer)) or value < low:
+            raise InputError(f"train_mlp: {name} must be an integer >= "
+                             f"{low}, got {value!r}.")
     y_train = np.asarray(y_train).astype(np.int32)
     y_val = np.asarray(y_val).astype(np.int32)
     n_classes = int(max(y_train.max(), y_val.max())) + 1
@@ -147,8 +169,11 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
         train_acc, final_loss = sess.run([accuracy, loss],
                                          {X: X_train, y: y_train})
         val_acc = sess.run(accuracy, {X: X_val, y: y_val})
+    # A diverged trial (NaN/Inf loss: learning rate too high) is a normal
+    # outcome of a random search: it is reported, not raised, and ranks last.
     return {"val_acc": float(val_acc), "train_acc": float(train_acc),
-            "final_loss": float(final_loss)}
+            "final_loss": float(final_loss),
+            "diverged": not np.isfinite(final_loss)}
 
 
 def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
