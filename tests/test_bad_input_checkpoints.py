@@ -373,3 +373,30 @@ def test_kill_during_save_leaves_a_restorable_checkpoint(tmp_path):
                 assert not [f for f in _files(work / mode)
                             if "tempstate" in f or "tf1dnn-tmp" in f], \
                     _files(work / mode)
+
+
+@pytest.mark.parametrize("path, error, fragment", [
+    ("", errors.InputError, "save_path is empty"),
+    (5, errors.InputTypeError, "save_path must be a path"),
+])
+def test_save_with_a_bad_path(graph, sess, path, error, fragment):
+    v = tf.Variable([1.0], name="v")
+    sess.run(v.initializer)
+    with pytest.raises(error, match=fragment):
+        checkpoints.Saver().save(sess, path)
+
+
+def test_name_map_and_graph_name_errors(graph):
+    from tf1_dnn import namemap, reuse
+    tf.placeholder(tf.float32, (None, 2), name="X")
+    with pytest.raises(errors.InputTypeError, match="A name map must be"):
+        namemap.parse_rules(5)
+    with pytest.raises(errors.InputTypeError, match="A name map must be"):
+        namemap.parse_rules("weights=kernel")  # a bare string, not a list
+    with pytest.raises(errors.GraphNameError,
+                       match="no tensor or operation 'nope'"):
+        reuse.get_tensor("nope")
+    with pytest.raises(errors.InputError, match="'X:0'"):
+        reuse.get_tensor("X")  # an op name: the fix is the index
+    with pytest.raises(errors.InputTypeError, match="must be a string"):
+        reuse.get_tensor(5)

@@ -71,7 +71,7 @@ _DATA_RE = re.compile(r"\.data-\d{5}-of-(\d{5})$")
 # Defined in tf1_dnn.errors (one hierarchy); re-exported here.
 from tf1_dnn.errors import (CheckpointError, CheckpointMismatchError,  # noqa
                             CheckpointNotFoundError, CorruptCheckpointError,
-                            InputError, OutputError)
+                            InputError, InputTypeError, OutputError)
 
 
 # -- paths -------------------------------------------------------------------
@@ -845,11 +845,19 @@ class Saver(v1.train.Saver):
                 strip_default_attrs=strip_default_attrs,
                 save_debug_info=save_debug_info)
         latest_filename = latest_filename or "checkpoint"
+        if not isinstance(save_path, (str, bytes, os.PathLike)):
+            raise InputTypeError(
+                f"Saver.save: save_path must be a path such as "
+                f"'./my_model.ckpt', got {save_path!r} "
+                f"({type(save_path).__name__}).")
+        if not os.fspath(save_path):
+            raise InputError("Saver.save: save_path is empty; pass a prefix "
+                             "such as './my_model.ckpt'.")
         if os.path.split(latest_filename)[0]:
             raise InputError(
                 "'latest_filename' must not contain path components, got "
                 f"{latest_filename!r}.")
-        save_path = os.fspath(save_path)
+        save_path = os.fsdecode(save_path)
         if global_step is not None:
             if not isinstance(global_step, (int, np.integer)):
                 global_step = v1.train.global_step(sess, global_step)

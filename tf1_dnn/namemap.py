@@ -34,7 +34,7 @@ import difflib
 from tf1_dnn._compat import v1
 from tf1_dnn.checkpoints import (CheckpointMismatchError, checkpoint_variables,
                                  read_checkpoint, resolve_checkpoint)
-from tf1_dnn.errors import InputError
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["CONTRIB_TO_DENSE", "DENSE_TO_CONTRIB", "parse_rules", "map_name",
            "RestorePlan", "plan_restore", "restore_mapped"]
@@ -52,6 +52,11 @@ def parse_rules(mapping):
     """
     if mapping is None:
         return ()
+    if isinstance(mapping, str) or not hasattr(mapping, "__iter__"):
+        raise InputTypeError(
+            f"A name map must be a dict, a list of (old, new) pairs or a list "
+            f"of 'old=new' strings, got {mapping!r} "
+            f"({type(mapping).__name__}); e.g. ['weights=kernel'].")
     items = mapping.items() if isinstance(mapping, dict) else mapping
     rules = []
     for item in items:

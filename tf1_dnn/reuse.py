@@ -52,7 +52,7 @@ import numpy as np
 
 from tf1_dnn._compat import v1
 from tf1_dnn.checkpoints import Saver
-from tf1_dnn.errors import GraphNameError, InputError
+from tf1_dnn.errors import GraphNameError, InputError, InputTypeError
 
 __all__ = ["get_tensor", "get_operation", "add_important_ops",
            "important_ops", "restore_saver_for", "initial_value_feeds",
@@ -73,7 +73,15 @@ def get_tensor(name, graph=None):
       name: "op_name:index" (e.g. "X:0", "dnn/hidden3/Relu:0").
     """
     graph = graph or v1.get_default_graph()
+    if not isinstance(name, str):
+        raise InputTypeError(f"get_tensor: name must be a string like "
+                             f"'X:0', got {name!r} ({type(name).__name__}).")
     if ":" not in name:
+        if name not in {op.name for op in graph.get_operations()}:
+            raise GraphNameError(
+                f"The graph has no tensor or operation {name!r}. Closest "
+                f"operations: {_close_names(name, graph)}. A tensor name is "
+                "'op_name:index', e.g. 'X:0'.")
         raise InputError(
             f"{name!r} is an operation name; a tensor name needs the output "
             f"index: {name + ':0'!r} (':1' is the second output).")
