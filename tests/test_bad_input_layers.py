@@ -23,6 +23,7 @@ def test_every_family_is_under_the_base_and_keeps_its_builtin():
         errors.CorruptCheckpointError: ValueError,
         errors.CheckpointMismatchError: ValueError,
         errors.OutputError: OSError,
+        errors.OutputExistsError: FileExistsError,
         errors.IdxError: ValueError,
         errors.MissingDataError: FileNotFoundError,
         errors.DownloadError: OSError,
