@@ -361,7 +361,8 @@ def test_kill_during_save_leaves_a_restorable_checkpoint(tmp_path):
             child.kill()
             child.wait()
     for mode, values in seen.items():
-        assert values[-1] > 1 and values == sorted(values), (mode, values)
+        # Saves only move forward (no assertion on how far: no timing).
+        assert values[0] >= 1 and values == sorted(values), (mode, values)
     # The next save (another process: this one) cleans the leftovers.
     with tf.Graph().as_default():
         v = tf.Variable(np.zeros(20000, np.float32), name="v")
