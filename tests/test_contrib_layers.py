@@ -28,9 +28,9 @@ def test_tf1_paths_resolve():
     with pytest.raises(AttributeError, match=r"tf\.contrib\.slimmer is not "
                                              "provided by tf1_dnn"):
         tf.contrib.slimmer  # noqa: B018
-    with pytest.raises(AttributeError, match=r"tf\.contrib\.layers\.flatten "
-                                             "is not provided"):
-        tf.contrib.layers.flatten  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf\.contrib\.layers\."
+                                             "spatial_softmax is not provided"):
+        tf.contrib.layers.spatial_softmax  # noqa: B018
 
 
 # -- fully_connected ----------------------------------------------------------
@@ -74,7 +74,9 @@ def test_fully_connected_options(graph, sess, rng):
     assert tf.get_collection("my_outputs") == [out]
     assert out.aliases == ["lin"]
     losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
-    assert [l.op.name for l in losses] == ["lin/weights/Regularizer/l2_regularizer"]
+    # TF 1.15 / tf-slim: the loss keeps Dense's name (kernel), the variable
+    # is renamed weights by contrib's custom getter.
+    assert [l.op.name for l in losses] == ["lin/kernel/Regularizer/l2_regularizer"]
     sess.run(tf.global_variables_initializer())
     assert sess.run(losses[0]) == pytest.approx(0.5 * 15 / 2)
     # reuse shares the variables and adds no second loss
@@ -162,8 +164,9 @@ def test_batch_norm_unfused_tracks_biased_variance_like_tf_keras(graph, sess,
     ours = [u for u in tf.get_collection(tf.GraphKeys.UPDATE_OPS)
             if u.name.startswith("BatchNorm")]
     assert len(ours) == 2
-    assert _names(tf.trainable_variables()[:2]) == ["BatchNorm/beta",
-                                                     "BatchNorm/gamma"]
+    # the tf.layers class's order, as TF 1.15 / tf-slim delegated
+    assert _names(tf.trainable_variables()[:2]) == ["BatchNorm/gamma",
+                                                     "BatchNorm/beta"]
     sess.run(tf.global_variables_initializer())
     y, y_ref = sess.run([out, ref])
     np.testing.assert_allclose(y, y_ref, rtol=1e-4, atol=1e-5)
@@ -223,13 +226,17 @@ def test_batch_norm_update_ops_follow_is_training_tensor(graph, sess, rng):
                                0.5 * x.mean(0), rtol=1e-5)
 
 
-def test_batch_norm_rank4_default_is_unfused(graph, sess, rng):
+def test_batch_norm_rank4_default_is_fused(graph, sess, rng):
+    # TF 1.15 (and tf-slim 1.1, checked with tf_keras's layer behind it):
+    # fused=None -> True -> the layer's fused kernel -> UNBIASED variance.
     x = rng.randn(4, 3, 3, 2).astype(np.float32)
     out = C.batch_norm(tf.constant(x), decay=0.0)
+    assert [op.type for op in graph.get_operations()
+            if op.type.startswith("FusedBatchNorm")] == ["FusedBatchNormV3"]
     sess.run(tf.global_variables_initializer())
     sess.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
     np.testing.assert_allclose(sess.run("BatchNorm/moving_variance:0"),
-                               x.var(axis=(0, 1, 2)), rtol=1e-5)
+                               x.var(axis=(0, 1, 2), ddof=1), rtol=1e-5)
     assert sess.run(out).shape == x.shape
 
 
@@ -480,3 +487,96 @@ def test_seed_batch_norm_listing_verbatim(graph, session_config, rng):
         moving_mean = sess.run("batch_normalization/moving_mean:0")
     assert after < before
     assert np.abs(moving_mean).max() > 0
+
+
+def test_real_tf113_contrib_bn_checkpoint_into_rebuilt_graph(
+        tf1_checkpoints_dir, session_config, rng):
+    """martinjedwabny's c11_bn_final.ckpt (TF 1.13.1): the book's
+    fully_connected + batch_norm network. Rebuilt with our contrib layers,
+    a plain Saver restores every variable by name and the forward pass
+    (is_training=True; the checkpoint's moving statistics are NaN) equals
+    the original graph's; the output op keeps its TF 1.x name."""
+    prefix = str(tf1_checkpoints_dir /
+                 "martinjedwabny__HandsOnMLTensorflow__c11_bn_final.ckpt" /
+                 "c11_bn_final.ckpt")
+    x = rng.rand(8, 784).astype(np.float32)
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            want = sess.run("outputs/BatchNorm/Reshape_1:0",
+                            {"X:0": x, "is_training:0": True})
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, shape=(None, 784), name="X")
+        is_training = tf.placeholder(tf.bool, shape=(), name="is_training")
+        bn_params = {"is_training": is_training, "decay": 0.99,
+                     "updates_collections": None, "scale": True}
+        with tf.contrib.framework.arg_scope(
+                [C.fully_connected], normalizer_fn=C.batch_norm,
+                normalizer_params=bn_params):
+            hidden1 = C.fully_connected(X, 300, scope="hidden1")
+            hidden2 = C.fully_connected(hidden1, 100, scope="hidden2")
+            logits = C.fully_connected(hidden2, 10, scope="outputs",
+                                       activation_fn=None)
+        assert logits.op.name == "outputs/BatchNorm/Reshape_1"
+        assert sorted(_names(tf.global_variables())) == sorted(
+            name for name, _ in tf.train.list_variables(prefix))
+        saver = tf.train.Saver()
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            got = sess.run(logits, {X: x, is_training: True})
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    assert np.isfinite(got).all()
+
+
+def test_real_tf11_contrib_fully_connected_checkpoint(tf1_checkpoints_dir,
+                                                      session_config, rng):
+    """nachocarracedo's my_model_final.ckpt (TF 1.1.0): its contrib head
+    (hidden1/weights, ...; ops under the name scope dnn_2) restores by name
+    with a plain Saver into our fully_connected layers, and forwards like
+    the original graph."""
+    prefix = str(tf1_checkpoints_dir /
+                 "nachocarracedo__tensor_flow__my_model_final.ckpt-fcc0a22" /
+                 "my_model_final.ckpt")
+    x = rng.rand(4, 784).astype(np.float32)
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            want = sess.run("dnn_2/outputs/BiasAdd:0", {"X_1:0": x})
+    with tf.Graph().as_default():
+        X = tf.placeholder(tf.float32, shape=(None, 784), name="X")
+        with tf.name_scope("dnn"):
+            hidden1 = C.fully_connected(X, 300, scope="hidden1")
+            hidden2 = C.fully_connected(hidden1, 100, scope="hidden2")
+            logits = C.fully_connected(hidden2, 10, scope="outputs",
+                                       activation_fn=None)
+        assert logits.op.name == "dnn/outputs/BiasAdd"
+        assert _names(tf.model_variables()) == [
+            "hidden1/weights", "hidden1/biases", "hidden2/weights",
+            "hidden2/biases", "outputs/weights", "outputs/biases"]
+        saver = tf.train.Saver()
+        with tf.Session(config=session_config) as sess:
+            saver.restore(sess, prefix)
+            got = sess.run(logits, {X: x})
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_routed_updates_and_frozen_layer(graph, sess, rng):
+    x = rng.randn(6, 3).astype(np.float32) + 2
+    C.batch_norm(tf.constant(x), updates_collections=["my_updates"],
+                 decay=0.5, scope="routed")
+    C.batch_norm(tf.constant(x), trainable=False, scope="frozen")
+    C.batch_norm(tf.constant(x), trainable=False, updates_collections=None,
+                 decay=0.5, scope="frozen_in_place")
+    assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
+    routed = tf.get_collection("my_updates")
+    assert len(routed) == 2
+    sess.run(tf.global_variables_initializer())
+    sess.run(routed)
+    np.testing.assert_allclose(sess.run("routed/moving_mean:0"),
+                               0.5 * x.mean(0), rtol=1e-5)
+    sess.run("frozen_in_place/Reshape_1:0")     # in place: still updates
+    np.testing.assert_allclose(sess.run("frozen_in_place/moving_mean:0"),
+                               0.5 * x.mean(0), rtol=1e-5)
+    assert _names(tf.trainable_variables()) == ["routed/beta"]

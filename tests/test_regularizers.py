@@ -133,9 +133,11 @@ def test_max_norm_regularizer_with_fully_connected_adds_one_op(graph, sess):
     fully_connected(hidden1, 4, scope="hidden2",
                     weights_regularizer=max_norm_reg)
     clip_all_weights = tf.get_collection("max_norm")
+    # TF 1.15 contrib delegates to Dense: the regularizer runs under the
+    # layer's `kernel/Regularizer` name scope (the variable is `weights`).
     assert [t.op.name for t in clip_all_weights] == [
-        "hidden1/weights/Regularizer/max_norm",
-        "hidden2/weights/Regularizer/max_norm"]
+        "hidden1/kernel/Regularizer/max_norm",
+        "hidden2/kernel/Regularizer/max_norm"]
     sess.run(tf.global_variables_initializer())
     sess.run(tf.assign(graph.get_tensor_by_name("hidden1/weights:0"),
                        5 * tf.ones([8, 6])))

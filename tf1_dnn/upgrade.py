@@ -44,8 +44,8 @@ Finding = collections.namedtuple("Finding", ["filename", "line", "name",
 # Hints for well-known names tf1_dnn does not map.
 _HINTS = {
     "tensorflow.contrib.rnn": "use tf.nn.rnn_cell instead",
-    "tensorflow.contrib.slim": "rewrite with tf.contrib.layers / "
-                               "tf.contrib.framework.arg_scope",
+    "tensorflow.contrib.slim.nets": "build the network with slim layers "
+                                    "(tf1_dnn has no slim.nets)",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
     "tensorflow.python": "use the public tf.* API instead",
 }

@@ -1,4 +1,4 @@
-"""`tf.contrib` as TF 1.x had it, for the parts chapter 11 uses.
+"""`tf.contrib` as TF 1.x had it, for the parts chapter 11 and slim code use.
 
     from tf1_dnn import tf
     he_init = tf.contrib.layers.variance_scaling_initializer()
@@ -7,14 +7,15 @@
         ...
 
 Submodules are imported on first attribute access (`tf.contrib.layers`,
-`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`); importing this
+`tf.contrib.framework`, `tf.contrib.slim`, `tf.contrib.losses`,
+`tf.contrib.metrics`, `tf.contrib.nn`, `tf.contrib.opt`); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
 raises an AttributeError that names it.
 """
 
 import importlib
 
-__all__ = ["layers", "framework", "nn", "opt"]
+__all__ = ["layers", "framework", "nn", "opt", "slim", "losses", "metrics"]
 
 _SUBMODULES = frozenset(__all__)
 
@@ -34,7 +35,8 @@ def _missing(module, name):
     """The AttributeError a `tf.contrib.<module>` raises for a name it lacks."""
     return AttributeError(
         f"tf.contrib.{module}.{name} is not provided by tf1_dnn (it "
-        "re-implements only what chapter 11 uses). If your code needs it, "
+        "re-implements what chapter 11 and common slim code use). If your "
+        "code needs it, "
         "please open an issue with the line that uses it.")
 
 
