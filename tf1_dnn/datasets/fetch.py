@@ -65,7 +65,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _OFFLINE = False
 
 
-from tf1_dnn.errors import DownloadError  # noqa: E402 (one hierarchy)
+from tf1_dnn.errors import DownloadError, OutputExistsError  # noqa: E402
 
 
 def _is_loopback(url):
@@ -116,7 +116,7 @@ def download(url, dest, sha256=None, timeout=DEFAULT_TIMEOUT):
     global _OFFLINE
     dest = os.fspath(dest)
     if os.path.exists(dest):
-        raise FileExistsError(f"{dest} already exists; tf1_dnn never "
+        raise OutputExistsError(f"{dest} already exists; tf1_dnn never "
                               "overwrites a file. Delete it to download again.")
     if not network_allowed(url):
         raise DownloadError(
@@ -178,7 +178,7 @@ def download(url, dest, sha256=None, timeout=DEFAULT_TIMEOUT):
                     f"expected {sha256}. The mirror serves a different or "
                     "corrupted file; nothing was saved.")
         if os.path.exists(dest):  # appeared while we downloaded
-            raise FileExistsError(f"{dest} appeared during the download; "
+            raise OutputExistsError(f"{dest} appeared during the download; "
                                   "not overwritten.")
         os.replace(tmp, dest)
         return dest
