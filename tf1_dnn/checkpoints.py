@@ -886,6 +886,21 @@ class Saver(v1.train.Saver):
                 sess, tmp, write_meta_graph=False, write_state=False)
             if written is None:
                 return None
+            if not os.path.isfile(tmp + ".index"):
+                # The save op ran on another machine (a distributed
+                # session): its files cannot be renamed from here. Save as
+                # TF 1.x does, without the kill-safety.
+                log.warning("tf1_dnn: checkpoint %s was written on another "
+                            "host; saving it the TF 1.x way (not kill-safe)",
+                            checkpoint_file)
+                return super().save(
+                    sess, save_path, global_step=global_step,
+                    latest_filename=latest_filename,
+                    meta_graph_suffix=meta_graph_suffix,
+                    write_meta_graph=write_meta_graph,
+                    write_state=write_state,
+                    strip_default_attrs=strip_default_attrs,
+                    save_debug_info=save_debug_info)
             if write_meta_graph:
                 with sess.graph.as_default():
                     self.export_meta_graph(
