@@ -162,7 +162,7 @@ def test_save_sequence_matches_stock_saver(tmp_path):
         cls = v1.train.Saver if kind == "stock" else checkpoints.Saver
         assert (cls is checkpoints.Saver) == (kind == "ours")
         with tf.Graph().as_default():
-            v = tf.Variable([1.0], name="v")
+            tf.Variable([1.0], name="v")
             step = tf.train.get_or_create_global_step()
             saver = cls(max_to_keep=2)
             with tf.Session() as sess:

@@ -8,10 +8,23 @@ import numpy as np
 import pytest
 
 from tests.test_bad_input_checkpoints import _digests
-from tests.test_datasets import (_idx_bytes, _write, make_folder,  # noqa
-                                 no_other_sources, tiny)
+from tests.test_datasets import _idx_bytes, _write, make_folder
 from tf1_dnn import errors
 from tf1_dnn.datasets import load_data, read_data_sets, sources
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    folder = tmp_path / "mnist"
+    make_folder(folder)
+    return folder
+
+
+@pytest.fixture
+def no_other_sources(monkeypatch, tmp_path):
+    """No env var and no Keras cache: only the given path or the default."""
+    monkeypatch.delenv(sources.ENV_VAR, raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no_keras"))
 
 
 @pytest.mark.parametrize("reader", ["load_data", "read_data_sets"])
