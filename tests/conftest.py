@@ -13,11 +13,12 @@ import pytest
 os.environ["TF1_DNN_OFFLINE"] = "1"
 
 from tf1_dnn import tf  # noqa: E402
+from tf1_dnn.datasets.sources import FASHION_MNIST_DIR  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 TF1_CHECKPOINTS = SHARED / "tf1_checkpoints"
-FASHION_MNIST = pathlib.Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST = pathlib.Path(FASHION_MNIST_DIR)
 
 
 @pytest.fixture

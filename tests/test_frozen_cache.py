@@ -128,8 +128,19 @@ def test_train_with_validation_reports_history(session_config):
             history = lower.train(
                 _upper, y[:200], y[200:], n_epochs=3, batch_size=20,
                 optimizer=tf.train.GradientDescentOptimizer(0.5))
+            # Recompute the validation figures independently: the upper
+            # layers' weights, numpy, on the cached validation features.
+            w = {v.op.name: sess.run(v) for v in tf.trainable_variables()}
     assert len(history) == 3
-    assert 0.0 <= history[-1]["valid_accuracy"] <= 1.0
+    h3 = np.maximum(lower.valid_features @ w["hidden3/kernel"]
+                    + w["hidden3/bias"], 0.0)
+    logits = h3 @ w["outputs/kernel"] + w["outputs/bias"]
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    assert history[-1]["valid_loss"] == pytest.approx(
+        -logp[np.arange(len(logp)), y[200:]].mean(), rel=1e-4)
+    assert history[-1]["valid_accuracy"] == pytest.approx(
+        (logits.argmax(axis=1) == y[200:]).mean())
     assert history[-1]["loss"] < history[0]["loss"]
 
 

@@ -23,8 +23,7 @@ __all__ = ["tf2", "v1", "enable_tf1_behaviour", "tf1_behaviour_enabled",
 _ENABLED = False
 
 
-class GraphModeRequiredError(RuntimeError):
-    """Raised when a graph-only API is called while eager execution is on."""
+from tf1_dnn.errors import GraphModeRequiredError  # noqa: E402
 
 
 def enable_tf1_behaviour():

@@ -21,6 +21,7 @@ Caveats:
 
 from tf1_dnn._compat import v1
 from tf1_dnn._cond import smart_cond as _smart_cond
+from tf1_dnn.errors import InputError
 
 __all__ = ["leaky_relu", "elu", "selu", "SELU_ALPHA", "SELU_SCALE", "rrelu",
            "prelu"]
@@ -79,7 +80,7 @@ def rrelu(z, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, seed=None,
       name: op name scope (default "rrelu").
     """
     if not 0.0 <= lower <= upper:
-        raise ValueError(
+        raise InputError(
             f"rrelu needs 0 <= lower <= upper, got lower={lower!r}, "
             f"upper={upper!r} (slopes of the negative part, e.g. 1/8 and 1/3).")
     with v1.name_scope(name, "rrelu", [z]) as scope:
@@ -118,7 +119,7 @@ def prelu(z, alpha_initializer=None, name=None, reuse=None):
     z = v1.convert_to_tensor(z)
     units = v1.dimension_value(z.shape[-1]) if z.shape.ndims else None
     if units is None:
-        raise ValueError(
+        raise InputError(
             f"prelu needs a known last dimension to create one alpha per unit; "
             f"got shape {z.shape}. Give the input a static last dimension.")
     if alpha_initializer is None:

@@ -28,6 +28,7 @@ shifts and rotations of clothes or digits, no flips for digits (a flipped
 """
 
 import numpy as np
+from tf1_dnn.errors import InputError
 
 __all__ = ["shift_images", "rotate_images", "augment"]
 
@@ -39,7 +40,7 @@ def _as_images(images, image_shape, what):
         return x, x.shape
     if x.ndim in (1, 2) and x.shape[-1] == h * w:
         return x.reshape(x.shape[:-1] + (h, w)), x.shape
-    raise ValueError(
+    raise InputError(
         f"{what}: expected images of shape (H, W), (N, H, W), (N, H*W) or "
         f"(H*W,) with (H, W) = {image_shape}, got shape {x.shape}. Pass "
         "image_shape=(height, width) for other sizes.")
@@ -60,7 +61,7 @@ def shift_images(images, dx, dy, fill=0, image_shape=(28, 28)):
     """
     x, shape = _as_images(images, image_shape, "shift_images")
     if int(dx) != dx or int(dy) != dy:
-        raise ValueError(
+        raise InputError(
             f"shift_images: dx and dy must be whole pixels, got dx={dx!r}, "
             f"dy={dy!r}. For sub-pixel moves, rotate_images uses "
             "interpolation; shifts do not.")
@@ -91,7 +92,7 @@ def rotate_images(images, angle, order="bilinear", fill=0,
     interpolation (points outside the source read `fill`).
     """
     if order not in ("bilinear", "nearest"):
-        raise ValueError(
+        raise InputError(
             f"rotate_images: order must be 'bilinear' or 'nearest', got "
             f"{order!r}.")
     x, shape = _as_images(images, image_shape, "rotate_images")
@@ -149,7 +150,7 @@ def augment(X, y, shifts=((1, 0), (-1, 0), (0, 1), (0, -1)), angles=(),
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim < 2 or len(X) != len(y):
-        raise ValueError(
+        raise InputError(
             f"augment: X must be a batch of images with one label each, got "
             f"X of shape {X.shape} and {len(y)} labels.")
     blocks = [X] if include_original else []
@@ -158,6 +159,6 @@ def augment(X, y, shifts=((1, 0), (-1, 0), (0, 1), (0, -1)), angles=(),
     blocks += [rotate_images(X, a, order=order, image_shape=image_shape)
                for a in angles]
     if not blocks:
-        raise ValueError("augment: nothing to return -- give shifts or "
+        raise InputError("augment: nothing to return -- give shifts or "
                          "angles, or include_original=True.")
     return np.concatenate(blocks), np.concatenate([y] * len(blocks))

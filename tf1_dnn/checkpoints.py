@@ -68,20 +68,10 @@ log = logging.getLogger("tf1_dnn.checkpoints")
 _DATA_RE = re.compile(r"\.data-\d{5}-of-(\d{5})$")
 
 
-class CheckpointError(ValueError):
-    """Base class of the checkpoint errors (a `ValueError`)."""
-
-
-class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
-    """No checkpoint at the given path, or a state file pointing nowhere."""
-
-
-class CorruptCheckpointError(CheckpointError):
-    """A `.data` file is missing or truncated."""
-
-
-class CheckpointMismatchError(CheckpointError):
-    """The graph's variables and the checkpoint do not match."""
+# Defined in tf1_dnn.errors (one hierarchy); re-exported here.
+from tf1_dnn.errors import (CheckpointError, CheckpointMismatchError,  # noqa
+                            CheckpointNotFoundError, CorruptCheckpointError,
+                            InputError, InputTypeError, OutputError)
 
 
 # -- paths -------------------------------------------------------------------
@@ -91,9 +81,12 @@ def _is_prefix(prefix):
 
 
 def _prefixes_in(directory):
+    """The checkpoint prefixes in `directory` (not `Saver.save`'s temporary
+    ones)."""
     return sorted(p[:-len(".index")]
                   for p in glob.glob(os.path.join(glob.escape(directory),
-                                                  "*.index")))
+                                                  "*.index"))
+                  if ".tf1dnn-tmp-" not in os.path.basename(p))
 
 
 def _basename_any(path):
@@ -121,8 +114,41 @@ def _relocate(path, directory):
     return None, None
 
 
+def _read_state(checkpoint_dir, latest_filename=None):
+    """`v1.train.get_checkpoint_state`, raising on an unreadable state file.
+
+    TF 1.x raises a bare "Invalid checkpoint state" for an empty file, a
+    `UnicodeDecodeError` for a binary one, and logs and returns None for
+    malformed text (so the caller later fails with "no checkpoint").
+    """
+    name = latest_filename or "checkpoint"
+    state_file = os.path.join(checkpoint_dir, name)
+    try:
+        state = v1.train.get_checkpoint_state(checkpoint_dir, latest_filename)
+        problem = None
+        if state is None and os.path.isfile(state_file):
+            problem = "is not a checkpoint state (text protobuf)"
+    except (ValueError, UnicodeDecodeError, tf2.errors.OpError) as e:
+        state = None
+        problem = "is empty or has no model_checkpoint_path" if type(e) is \
+            ValueError else f"cannot be read ({type(e).__name__}: {e})"
+    if problem is None:
+        return state
+    found = _prefixes_in(checkpoint_dir)
+    example = os.path.basename(found[-1]) if found else "model.ckpt"
+    raise CorruptCheckpointError(
+        f"The checkpoint state file {state_file!r} {problem}. Checkpoints in "
+        f"that directory: {[os.path.basename(p) for p in found] or 'none'}. "
+        "Pass a checkpoint prefix instead of the directory, or rewrite the "
+        f"file as one line: model_checkpoint_path: \"{example}\"")
+
+
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     """`tf.train.get_checkpoint_state`, resolving paths of another machine.
+
+    Raises `CorruptCheckpointError` (naming the file and the checkpoints
+    beside it) when the state file is empty, binary or malformed, where
+    TF 1.x raised a bare ValueError or logged and returned None.
 
     Returns a `CheckpointState` proto (or None if there is no state file)
     whose `model_checkpoint_path` and `all_model_checkpoint_paths` are the
@@ -130,7 +156,7 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     `checkpoint_dir` (logged as a notice), else left as written. The state
     file itself is not modified.
     """
-    state = v1.train.get_checkpoint_state(checkpoint_dir, latest_filename)
+    state = _read_state(checkpoint_dir, latest_filename)
     if state is None:
         return None
     # TF joins relative paths with checkpoint_dir already; absolute ones are
@@ -202,7 +228,7 @@ def resolve_checkpoint(path, latest_filename=None):
                 f"not say which checkpoint to use.{hint} Pass a prefix.")
         prefix = latest_checkpoint(path, latest_filename)
         if prefix is None:
-            state = v1.train.get_checkpoint_state(path, latest_filename)
+            state = _read_state(path, latest_filename)
             named = state.model_checkpoint_path if state else "(nothing)"
             raise CheckpointNotFoundError(
                 f"The state file {state_file!r} points to {named!r}, which "
@@ -248,9 +274,31 @@ def _data_files(prefix):
 
 # -- reading -----------------------------------------------------------------
 
+def _reader(prefix):
+    """`tf.train.load_checkpoint`, naming the file when the `.index` is bad
+    (TF says only "not an sstable (bad magic number)")."""
+    index = prefix + ".index"
+    try:
+        return tf2.train.load_checkpoint(prefix)
+    except (tf2.errors.OpError, ValueError) as e:
+        size = os.path.getsize(index) if os.path.isfile(index) else None
+        what = "is empty (0 bytes)" if size == 0 else (
+            f"is corrupt ({size} bytes; TensorFlow: {_op_error_text(e)})")
+        raise CorruptCheckpointError(
+            f"Checkpoint index {index!r} {what}: it is not a TensorFlow "
+            "checkpoint index, or was cut short while being written or "
+            "copied. Copy the .index file again together with its .data-* "
+            "file(s), or use an older checkpoint of the same directory.") \
+            from None
+
+
 def checkpoint_variables(prefix):
-    """{name: (shape list, dtype name)} of the tensors in a checkpoint."""
-    reader = tf2.train.load_checkpoint(prefix)
+    """{name: (shape list, dtype name)} of the tensors in a checkpoint.
+
+    Raises:
+      CorruptCheckpointError: the `.index` file is empty or corrupt.
+    """
+    reader = _reader(prefix)
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
     return {name: (list(shapes[name]), dtypes[name].name)
@@ -265,7 +313,7 @@ def read_checkpoint(prefix, names=None):
     """
     prefix = resolve_checkpoint(prefix)
     data = _data_files(prefix)
-    reader = tf2.train.load_checkpoint(prefix)
+    reader = _reader(prefix)
     names = sorted(reader.get_variable_to_shape_map()) if names is None \
         else list(names)
     values = {}
@@ -285,7 +333,14 @@ def read_checkpoint(prefix, names=None):
 # -- graphs ------------------------------------------------------------------
 
 def load_meta_graph_def(path):
-    """Parses a `.meta` file (or the `.meta` of a prefix / directory)."""
+    """Parses a `.meta` file (or the `.meta` of a prefix / directory).
+
+    Raises:
+      CheckpointNotFoundError: there is no such `.meta` file.
+      CorruptCheckpointError: the file is empty, not a `MetaGraphDef`
+        (protobuf's "Wire format was corrupt", here with the file name), or
+        holds no graph (where `tf.train.import_meta_graph` returned None).
+    """
     path = os.fspath(path)
     if not path.endswith(".meta"):
         path = resolve_checkpoint(path) + ".meta"
@@ -294,9 +349,26 @@ def load_meta_graph_def(path):
             f"No graph file {path!r}: a checkpoint saved with "
             "write_meta_graph=False has no .meta; rebuild the graph in Python "
             "and restore the variables with a Saver instead.")
-    meta_graph_def = v1.MetaGraphDef()
     with open(path, "rb") as f:
-        meta_graph_def.ParseFromString(f.read())
+        raw = f.read()
+    fix = ("Copy the .meta file again from where it was saved, or rebuild "
+           "the graph in Python and restore the variables with a Saver.")
+    if not raw:
+        raise CorruptCheckpointError(
+            f"Graph file {path!r} is empty (0 bytes): it was cut short while "
+            f"being written or copied. {fix}")
+    meta_graph_def = v1.MetaGraphDef()
+    try:
+        meta_graph_def.ParseFromString(raw)
+    except Exception as e:  # protobuf's DecodeError, not importable here
+        raise CorruptCheckpointError(
+            f"Graph file {path!r} ({len(raw)} bytes) is not a MetaGraphDef: "
+            f"{e}. It is corrupt or truncated, or not a .meta file. "
+            f"{fix}") from None
+    if not meta_graph_def.graph_def.node:
+        raise CorruptCheckpointError(
+            f"Graph file {path!r} ({len(raw)} bytes) holds no graph (no "
+            f"nodes), so there is nothing to import. {fix}")
     return meta_graph_def
 
 
@@ -616,10 +688,134 @@ def nonfinite_tensors(values):
     return found
 
 
-class Saver(v1.train.Saver):
-    """`tf.train.Saver` whose `restore` checks before it assigns.
+# -- saving ------------------------------------------------------------------
 
-    Same constructor and methods as TF 1.x. `restore(sess, save_path)` also
+_TMP_TAG = ".tf1dnn-tmp-"
+_TMP_RE = re.compile(re.escape(_TMP_TAG) + r"(\d+)-[0-9a-f]+")
+
+
+def _op_error_text(error):
+    """The one line of a TensorFlow `OpError` that says what went wrong
+    (without the graph traceback TF 2.x adds)."""
+    lines = [line.strip() for line in str(getattr(error, "message", error))
+             .splitlines()]
+    skip = ("File ", "Detected at node", "Graph execution error", "[[",
+            "Node:", "Original stack trace", "(most recent call last)")
+    useful = [line for line in lines if line and not line.startswith(skip)]
+    return useful[-1] if useful else type(error).__name__
+
+
+def _pid_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temporaries(directory, keep=()):
+    """Deletes the temporary files a killed `Saver.save` left in `directory`:
+    only names holding our tag whose process is gone (TF's `*.tempstate*`
+    files of those names included). Returns the names removed."""
+    removed = []
+    try:
+        state = v1.train.get_checkpoint_state(directory or ".")
+        if state is not None:
+            keep = tuple(keep) + (state.model_checkpoint_path,)
+    except Exception:  # an unreadable state file names nothing to keep
+        pass
+    directory = directory or "."
+    for path in [os.path.join(directory, n) for n in os.listdir(directory)
+                 if _TMP_TAG in n]:
+        match = _TMP_RE.search(os.path.basename(path))
+        if not match or any(path.startswith(k + ".") for k in keep
+                            if _TMP_TAG in k):
+            continue
+        if _pid_alive(int(match.group(1))) and \
+                int(match.group(1)) != os.getpid():
+            continue
+        try:
+            os.remove(path)
+            removed.append(os.path.basename(path))
+        except OSError:
+            pass
+    return removed
+
+
+def _temp_name(path):
+    return f"{path}{_TMP_TAG}{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def _atomic_write_text(path, text):
+    """Writes `text` to `path` through a temporary file and a rename."""
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, "." + name + _TMP_TAG +
+                       f"{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _checkpoint_files(prefix, meta_suffix):
+    """The files of checkpoint `prefix`, the `.index` last."""
+    files = sorted(glob.glob(glob.escape(prefix) + ".data-*-of-*"))
+    files = [f for f in files if _DATA_RE.search(f)]
+    meta = f"{prefix}.{meta_suffix}"
+    if os.path.isfile(meta):
+        files.append(meta)
+    if os.path.isfile(prefix + ".index"):
+        files.append(prefix + ".index")
+    return files
+
+
+def _place(src, dst):
+    """Puts a copy of `src` at `dst` atomically, leaving `src` in place."""
+    tmp = _temp_name(dst)
+    try:
+        os.link(src, tmp)
+    except OSError:  # no hard links on this file system
+        import shutil
+        shutil.copyfile(src, tmp)
+    try:
+        os.replace(tmp, dst)
+    except BaseException:
+        os.remove(tmp)
+        raise
+
+
+class Saver(v1.train.Saver):
+    """`tf.train.Saver` whose `save` survives a kill and whose `restore`
+    checks before it assigns.
+
+    Same constructor and methods as TF 1.x.
+
+    `save(sess, save_path, global_step=None, ...)` writes the checkpoint
+    under a temporary prefix beside the final one (`<prefix>.tf1dnn-tmp-
+    <pid>-<hex>`), then puts its files in place (the `.data` shards and the
+    `.meta` first, the `.index` last) and rewrites the `checkpoint` state
+    file last, through a temporary file and a rename. A kill at any moment
+    therefore leaves the previous checkpoint restorable and the state file
+    pointing at a complete checkpoint. When the final prefix already exists
+    (saving to the same prefix again), the state file points at the complete
+    temporary checkpoint while the old files are being replaced. Temporary
+    files left by a killed process are deleted by the next `save` in that
+    directory. `max_to_keep`, `keep_checkpoint_every_n_hours`, `global_step`
+    suffixes, `pad_step_number` and `save_relative_paths` behave as in TF 1.x.
+    Unlike TF 1.x, the `.meta` is written before the state file names the
+    checkpoint (TF 1.x wrote it after). V1-format savers use TF's `save`.
+
+    `restore(sess, save_path)` also
     accepts a directory or a `.meta` / `.index` file, and raises a
     `CheckpointError` naming the problem and the fix (missing or truncated
     data, missing variables with close matches, shape mismatches) *before*
@@ -630,6 +826,144 @@ class Saver(v1.train.Saver):
     """
 
     validate = True
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None,
+             meta_graph_suffix="meta", write_meta_graph=True,
+             write_state=True, strip_default_attrs=False,
+             save_debug_info=False):
+        needed = ("_RecordLastCheckpoint", "_MaybeDeleteOldCheckpoints",
+                  "_last_checkpoints")
+        if self.saver_def is None or \
+                self.saver_def.version != v1.train.SaverDef.V2 or \
+                getattr(self, "_is_empty", False) or \
+                not all(hasattr(self, n) for n in needed):
+            return super().save(
+                sess, save_path, global_step=global_step,
+                latest_filename=latest_filename,
+                meta_graph_suffix=meta_graph_suffix,
+                write_meta_graph=write_meta_graph, write_state=write_state,
+                strip_default_attrs=strip_default_attrs,
+                save_debug_info=save_debug_info)
+        latest_filename = latest_filename or "checkpoint"
+        if not isinstance(save_path, (str, bytes, os.PathLike)):
+            raise InputTypeError(
+                f"Saver.save: save_path must be a path such as "
+                f"'./my_model.ckpt', got {save_path!r} "
+                f"({type(save_path).__name__}).")
+        if not os.fspath(save_path):
+            raise InputError("Saver.save: save_path is empty; pass a prefix "
+                             "such as './my_model.ckpt'.")
+        if os.path.split(latest_filename)[0]:
+            raise InputError(
+                "'latest_filename' must not contain path components, got "
+                f"{latest_filename!r}.")
+        save_path = os.fsdecode(save_path)
+        if global_step is not None:
+            if not isinstance(global_step, (int, np.integer)):
+                global_step = v1.train.global_step(sess, global_step)
+            step = f"{int(global_step):08d}" if getattr(
+                self, "_pad_step_number", False) else f"{int(global_step)}"
+            checkpoint_file = f"{save_path}-{step}"
+        else:
+            checkpoint_file = save_path
+            if os.path.basename(save_path) == latest_filename:
+                raise InputError(
+                    f"'latest_filename' collides with 'save_path': "
+                    f"{latest_filename!r} and {save_path!r}.")
+        save_dir = os.path.dirname(save_path)
+        try:  # TF 2.x's SaveV2 creates missing parent folders too
+            os.makedirs(save_dir or ".", exist_ok=True)
+        except OSError as e:
+            raise OutputError(
+                f"Cannot create the folder {save_dir!r} to save "
+                f"{save_path!r} ({e.strerror or e}). Choose a writable "
+                "location.") from None
+        _remove_stale_temporaries(save_dir)
+        tmp = _temp_name(checkpoint_file)
+        state_names_tmp = False
+        try:
+            written = super().save(
+                sess, tmp, write_meta_graph=False, write_state=False)
+            if written is None:
+                return None
+            if not os.path.isfile(tmp + ".index"):
+                # The save op ran on another machine (a distributed
+                # session): its files cannot be renamed from here. Save as
+                # TF 1.x does, without the kill-safety.
+                log.warning("tf1_dnn: checkpoint %s was written on another "
+                            "host; saving it the TF 1.x way (not kill-safe)",
+                            checkpoint_file)
+                return super().save(
+                    sess, save_path, global_step=global_step,
+                    latest_filename=latest_filename,
+                    meta_graph_suffix=meta_graph_suffix,
+                    write_meta_graph=write_meta_graph,
+                    write_state=write_state,
+                    strip_default_attrs=strip_default_attrs,
+                    save_debug_info=save_debug_info)
+            if write_meta_graph:
+                with sess.graph.as_default():
+                    self.export_meta_graph(
+                        f"{tmp}.{meta_graph_suffix}",
+                        strip_default_attrs=strip_default_attrs,
+                        save_debug_info=save_debug_info)
+            files = _checkpoint_files(tmp, meta_graph_suffix)
+            final = [checkpoint_file + f[len(tmp):] for f in files]
+            overwrite = os.path.isfile(checkpoint_file + ".index")
+            if overwrite and write_state:
+                # The old files are about to be replaced one by one: let the
+                # state file name the complete temporary copy meanwhile.
+                self._write_state(save_dir, tmp, latest_filename)
+                state_names_tmp = True
+            elif overwrite:
+                os.remove(checkpoint_file + ".index")  # no half checkpoint
+            for src, dst in zip(files, final):
+                _place(src, dst)
+            if write_state:
+                self._RecordLastCheckpoint(checkpoint_file)
+                self._write_state(save_dir, checkpoint_file, latest_filename)
+                state_names_tmp = False
+                self._MaybeDeleteOldCheckpoints(
+                    meta_graph_suffix=meta_graph_suffix)
+        except OSError as e:
+            raise OutputError(
+                f"Saving checkpoint {checkpoint_file!r} failed: {e}. The "
+                "previous checkpoint and the state file are unchanged. Free "
+                "disk space or choose a writable directory.") from e
+        except tf2.errors.OpError as e:
+            raise OutputError(
+                f"Saving checkpoint {checkpoint_file!r} failed: "
+                f"{_op_error_text(e)}. The previous checkpoint and "
+                "the state file are unchanged. Free disk space or choose a "
+                "writable directory.") from None
+        finally:
+            # Kept only if the state file still names them (a failure while
+            # the old files were being replaced): then they are the checkpoint.
+            for f in [] if state_names_tmp else glob.glob(glob.escape(tmp)
+                                                          + "*"):
+                try:
+                    os.remove(f)
+                except OSError:
+                    pass
+        if write_state:  # the state file no longer names a leftover
+            _remove_stale_temporaries(save_dir)
+        return checkpoint_file
+
+    def _write_state(self, save_dir, model_checkpoint_path, latest_filename):
+        paths = list(self.last_checkpoints)
+        if model_checkpoint_path not in paths:
+            paths.append(model_checkpoint_path)
+        if getattr(self, "_save_relative_paths", False):
+            def rel(p):
+                return os.path.relpath(p, save_dir) if os.path.isabs(p) \
+                    else p
+            model_checkpoint_path = rel(model_checkpoint_path)
+            paths = [rel(p) for p in paths]
+        state = v1.train.generate_checkpoint_state_proto(
+            save_dir, model_checkpoint_path,
+            all_model_checkpoint_paths=paths)
+        _atomic_write_text(os.path.join(save_dir, latest_filename),
+                           str(state))
 
     def restore(self, sess, save_path):
         prefix = resolve_checkpoint(save_path)

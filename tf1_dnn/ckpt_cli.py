@@ -9,8 +9,13 @@ PATH may be a prefix, a directory (its `checkpoint` state file), or a
 `.meta` / `.index` / `.data-*` file. Nothing is ever overwritten: `rename`
 and `export` refuse an output that exists or that is the input.
 
+Outputs are written under a temporary name beside the final one and renamed
+into place when complete, so a full disk or a read-only folder leaves
+nothing under the final name (and the error says which path and what to do).
+
 Exit codes: 0 success (for `diff`: also when the checkpoints differ; the
-report says so), 1 a checkpoint error (message on stderr), 2 usage error.
+report says so), 1 a checkpoint or output error (one line on stderr, no
+traceback), 2 usage error.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import numpy as np
 from tf1_dnn import checkpoints as ck
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn import namemap
+from tf1_dnn.errors import OutputError, Tf1DnnError
 
 __all__ = ["main", "inspect_checkpoint", "diff_checkpoints",
            "rename_checkpoint", "export_npz", "optimizer_slots",
@@ -251,13 +257,19 @@ def rename_checkpoint(path, rules, out):
             var = v1.Variable(ph, name=f"v{i}", trainable=False)
             feeds[ph] = value
             var_list[new] = var
-        saver = v1.train.Saver(var_list)
+        saver = ck.Saver(var_list)  # writes under a temporary prefix
         init = v1.variables_initializer(list(var_list.values()))
         config = v1.ConfigProto(intra_op_parallelism_threads=1,
                                 inter_op_parallelism_threads=1)
         with v1.Session(graph=graph, config=config) as sess:
             sess.run(init, feeds)
-            os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+            parent = os.path.dirname(os.path.abspath(out))
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except OSError as e:
+                raise OutputError(
+                    f"--out {out!r}: cannot create the folder {parent!r} "
+                    f"({e.strerror}). Choose a writable location.") from None
             new_prefix = saver.save(sess, out, write_meta_graph=False,
                                     write_state=False)
     return new_prefix, sorted((old, new) for new, old in renamed.items())
@@ -275,8 +287,30 @@ def export_npz(path, out=None):
         raise ck.CheckpointError(f"{out!r} already exists: choose another "
                                  "--out; nothing is overwritten.")
     values = ck.read_checkpoint(prefix)
-    with open(out, "xb") as f:
-        np.savez(f, **values)
+    parent = os.path.dirname(os.path.abspath(out))
+    tmp = os.path.join(parent, f".{os.path.basename(out)}.tf1dnn-tmp-"
+                       f"{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with open(tmp, "xb") as f:
+            np.savez(f, **values)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, out)  # fails if `out` appeared meanwhile
+        except FileExistsError:
+            raise ck.CheckpointError(f"{out!r} already exists: choose another "
+                                     "--out; nothing is overwritten.") \
+                from None
+        except OSError:  # no hard links here: exists-check above, rename
+            os.replace(tmp, out)
+    except OSError as e:
+        raise OutputError(
+            f"Cannot write {out!r}: {e.strerror or e}. Nothing was written "
+            "under that name. Free disk space or choose a writable --out.") \
+            from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return out
 
 
@@ -336,7 +370,9 @@ def main(argv=None):
                   f"{len(changed)} renamed)")
         elif args.cmd == "export":
             print(f"wrote {export_npz(args.path, args.out)}")
-    except (ck.CheckpointError, ValueError) as e:
-        print(f"tf1_dnn ckpt {args.cmd}: error: {e}", file=sys.stderr)
+    except (Tf1DnnError, ValueError, OSError) as e:
+        text = " ".join(str(e).split()) if isinstance(e, OSError) and \
+            not isinstance(e, Tf1DnnError) else str(e)
+        print(f"tf1_dnn ckpt {args.cmd}: error: {text}", file=sys.stderr)
         return 1
     return 0

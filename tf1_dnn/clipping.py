@@ -26,6 +26,7 @@ global.
 import numbers
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm"]
 
@@ -34,13 +35,13 @@ def _pairs(grads_and_vars, what):
     try:
         pairs = list(grads_and_vars)
     except TypeError:
-        raise TypeError(
+        raise InputTypeError(
             f"{what}: grads_and_vars must be a list of (gradient, variable) "
             f"pairs as returned by optimizer.compute_gradients(loss), got "
             f"{type(grads_and_vars).__name__}.") from None
     for i, pair in enumerate(pairs):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise TypeError(
+            raise InputTypeError(
                 f"{what}: item {i} of grads_and_vars is {pair!r}, not a "
                 "(gradient, variable) pair. Pass the list returned by "
                 "optimizer.compute_gradients(loss), not the gradients alone "
@@ -50,7 +51,7 @@ def _pairs(grads_and_vars, what):
 
 def _positive(value, name, what):
     if isinstance(value, numbers.Real) and not value > 0:
-        raise ValueError(
+        raise InputError(
             f"{what}: {name} must be > 0, got {value!r} (a norm threshold "
             "of 0 would zero every gradient).")
 
@@ -78,7 +79,7 @@ def clip_by_value(grads_and_vars, clip_value_min, clip_value_max):
     if (isinstance(clip_value_min, numbers.Real)
             and isinstance(clip_value_max, numbers.Real)
             and clip_value_min > clip_value_max):
-        raise ValueError(
+        raise InputError(
             f"{what}: clip_value_min={clip_value_min!r} is greater than "
             f"clip_value_max={clip_value_max!r}. For a threshold t use "
             "clip_by_value(grads_and_vars, -t, t).")
@@ -132,7 +133,7 @@ def clip_by_global_norm(grads_and_vars, clip_norm, return_norm=False):
     _positive(clip_norm, "clip_norm", what)
     grads = [g for g, _ in pairs]
     if all(g is None for g in grads):
-        raise ValueError(
+        raise InputError(
             f"{what}: every gradient is None: the loss depends on none of "
             f"the variables {[v.name for _, v in pairs]}. Check the "
             "var_list you passed to compute_gradients.")

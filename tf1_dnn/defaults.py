@@ -47,6 +47,7 @@ from tf1_dnn._compat import require_graph, v1
 from tf1_dnn import layers
 from tf1_dnn.activations import leaky_relu
 from tf1_dnn.regularizers import l1_regularizer
+from tf1_dnn.errors import InputError
 
 __all__ = ["default_dnn", "DNN", "TABLE_11_2", "VARIANTS"]
 
@@ -106,15 +107,15 @@ def default_dnn(n_inputs, n_outputs, n_hidden=(300, 100), variant="default",
     """
     require_graph("tf1_dnn.defaults.default_dnn")
     if variant not in VARIANTS:
-        raise ValueError(
+        raise InputError(
             f"default_dnn: unknown variant {variant!r}; use one of "
             f"{sorted(VARIANTS)}.")
     n_hidden = list(n_hidden)
     if not n_hidden:
-        raise ValueError("default_dnn: n_hidden must list at least one "
+        raise InputError("default_dnn: n_hidden must list at least one "
                          "hidden layer size, e.g. (300, 100).")
     if not 0.0 <= dropout_rate < 1.0:
-        raise ValueError(
+        raise InputError(
             f"default_dnn: dropout_rate must be in [0, 1), got "
             f"{dropout_rate!r} (the fraction to DROP).")
     settings = VARIANTS[variant]

@@ -27,6 +27,7 @@ import os
 
 from tf1_dnn._compat import v1
 from tf1_dnn._plateau import improved
+from tf1_dnn.errors import InputError, OutputExistsError, StateError
 
 __all__ = ["EarlyStopping"]
 
@@ -65,11 +66,11 @@ class EarlyStopping:
     def __init__(self, sess, var_list=None, patience=10, min_delta=0.0,
                  mode="min", checkpoint_path=None):
         if int(patience) != patience or patience < 1:
-            raise ValueError(
+            raise InputError(
                 f"EarlyStopping: patience must be an integer >= 1, got "
                 f"{patience!r}.")
         if mode not in ("min", "max"):
-            raise ValueError(
+            raise InputError(
                 f"EarlyStopping: mode must be 'min' (losses) or 'max' "
                 f"(accuracies), got {mode!r}.")
         graph = sess.graph
@@ -77,18 +78,18 @@ class EarlyStopping:
             var_list = list(v1.global_variables() if var_list is None
                             else var_list)
         if not var_list:
-            raise ValueError(
+            raise InputError(
                 "EarlyStopping: there are no variables to keep. Create it "
                 "after building the model (and the optimizer), or pass "
                 "var_list.")
         for v in var_list:
             if getattr(v, "graph", graph) is not graph:
-                raise ValueError(
+                raise InputError(
                     f"EarlyStopping: variable {v.name} is not in the "
                     "session's graph.")
         if checkpoint_path is not None and glob.glob(
                 glob.escape(str(checkpoint_path)) + ".*"):
-            raise FileExistsError(
+            raise OutputExistsError(
                 f"EarlyStopping: a checkpoint already exists at "
                 f"{checkpoint_path!r}; it would be overwritten by the first "
                 "improvement. Pick a new path or delete the old one.")
@@ -151,7 +152,7 @@ class EarlyStopping:
           RuntimeError: if no evaluation improved yet (nothing to restore).
         """
         if self._best_values is None:
-            raise RuntimeError(
+            raise StateError(
                 "EarlyStopping.restore(): nothing to restore yet -- call "
                 "update(validation_metric) at least once (with a metric that "
                 "is not NaN) first.")

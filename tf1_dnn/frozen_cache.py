@@ -40,8 +40,41 @@ Caveats:
 import numpy as np
 
 from tf1_dnn import training
+from tf1_dnn.errors import InputError, nonfinite_summary
 
-__all__ = ["cache_activations", "FrozenCache"]
+__all__ = ["cache_activations", "FrozenCache", "run_in_batches"]
+
+
+def run_in_batches(sess, fetch, split_feeds, batch_size, fixed_feeds=None):
+    """`sess.run(fetch, feeds)` over row batches, concatenated along axis 0.
+
+    The one batched "run the frozen layers once over the data" loop
+    (`cache_activations` and `tf1_dnn.reuse.cache_outputs` use it).
+
+    Args:
+      split_feeds: {placeholder: array [n, ...]}, all with the same n, cut
+        into batches of `batch_size` rows.
+      fixed_feeds: {placeholder: value} fed unchanged to every run.
+    """
+    sizes = {len(v) for v in split_feeds.values()}
+    if len(sizes) != 1:
+        raise InputError(
+            "run_in_batches: the arrays to split must have the same number "
+            f"of rows, got {sorted(sizes)}.")
+    n = sizes.pop()
+    if n == 0:
+        raise InputError("run_in_batches: the data is empty (0 rows).")
+    if isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or batch_size < 1:
+        raise InputError(f"batch_size must be an integer >= 1, got "
+                         f"{batch_size!r}.")
+    parts = []
+    for start in range(0, n, batch_size):
+        feeds = dict(fixed_feeds or {})
+        feeds.update({k: v[start:start + batch_size]
+                      for k, v in split_feeds.items()})
+        parts.append(sess.run(fetch, feed_dict=feeds))
+    return np.concatenate(parts, axis=0)
 
 
 def cache_activations(sess, inputs, outputs, X, batch_size=5000,
@@ -61,19 +94,12 @@ def cache_activations(sess, inputs, outputs, X, batch_size=5000,
     """
     X = np.asarray(X)
     if len(X) == 0:
-        raise ValueError("cache_activations got an empty X.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        raise InputError("cache_activations got an empty X.")
     extra = dict(feed_dict or {})
     if inputs in extra:
-        raise ValueError(
+        raise InputError(
             f"feed_dict must not feed {inputs.name}: it is fed with X.")
-    parts = []
-    for start in range(0, len(X), batch_size):
-        feeds = dict(extra)
-        feeds[inputs] = X[start:start + batch_size]
-        parts.append(sess.run(outputs, feed_dict=feeds))
-    return np.concatenate(parts, axis=0)
+    return run_in_batches(sess, outputs, {inputs: X}, batch_size, extra)
 
 
 class FrozenCache:
@@ -102,8 +128,16 @@ class FrozenCache:
         arguments are those of `training.build` (batch_size, optimizer,
         clip_value, var_list, seed).
         """
+        problem = nonfinite_summary(self.features, "FrozenCache.features")
+        if problem:
+            raise InputError(
+                f"FrozenCache: {problem}. The X_train given to FrozenCache "
+                "holds NaN/Inf, or the frozen layers overflow on it.")
         with self.sess.graph.as_default():
-            return training.build(model_fn, self.features, y_train, **kwargs)
+            trainer = training.build(model_fn, self.features, y_train,
+                                     **kwargs)
+        trainer.where = "FrozenCache.train"
+        return trainer
 
     def train(self, model_fn, y_train, y_valid=None, *, n_epochs,
               batch_size, early_stopping=None, callback=None, **kwargs):
@@ -111,9 +145,14 @@ class FrozenCache:
 
         Validation (if `X_valid` was cached and `y_valid` given) runs on
         the cached validation features.
+
+        Raises:
+          InputError: the cached features hold NaN/Inf (checked first).
+          TrainingDivergedError: the training loss became NaN/Inf; the
+            upper layers are put back to their last finite weights first.
         """
         if y_valid is not None and self.valid_features is None:
-            raise ValueError(
+            raise InputError(
                 "y_valid given but no X_valid was cached: pass X_valid to "
                 "FrozenCache(...).")
         trainer = self.build(model_fn, y_train, batch_size=batch_size,

@@ -30,6 +30,8 @@ import numpy as np
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError, nonfinite_summary
+from tf1_dnn.training import shuffled_batch_indices
 
 __all__ = ["log_uniform", "split_validation", "weight_decay_loss",
            "train_mlp", "random_search", "narrow_ranges", "format_result"]
@@ -44,7 +46,7 @@ def log_uniform(low_exponent, high_exponent):
     """
     low, high = float(low_exponent), float(high_exponent)
     if not low < high:
-        raise ValueError(
+        raise InputError(
             f"log_uniform: need low_exponent < high_exponent, got "
             f"({low_exponent!r}, {high_exponent!r}); the range is in powers "
             "of ten, e.g. (-6, -2) for 1e-6..1e-2")
@@ -65,14 +67,14 @@ def split_validation(X, y, validation_rate=0.2, random_state=None):
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"split_validation: X has {len(X)} rows but y has "
+        raise InputError(f"split_validation: X has {len(X)} rows but y has "
                          f"{len(y)}; they must match")
     if not 0 < validation_rate < 1:
-        raise ValueError("split_validation: validation_rate must be in (0, 1),"
+        raise InputError("split_validation: validation_rate must be in (0, 1),"
                          f" got {validation_rate!r} (the book uses 0.2)")
     n_val = int(len(X) * validation_rate)
     if n_val < 1 or n_val >= len(X):
-        raise ValueError(
+        raise InputError(
             f"split_validation: validation_rate={validation_rate} of "
             f"{len(X)} samples leaves no validation or no training data")
     perm = np.random.RandomState(random_state).permutation(len(X))
@@ -86,7 +88,7 @@ def weight_decay_loss(kernels, weight_decay):
     Its gradient with respect to each W is `weight_decay * W`.
     """
     if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        raise InputError(f"weight_decay must be >= 0, got {weight_decay!r}")
     kernels = list(kernels)
     if not kernels:
         return v1.constant(0.0)
@@ -103,10 +105,32 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
     initialization), a softmax output, plain SGD, weight decay on the kernels.
 
     Returns:
-      dict with `val_acc`, `train_acc` (final epoch) and `final_loss`.
+      dict with `val_acc`, `train_acc` (final epoch), `final_loss` and
+      `diverged` (True when the final loss is NaN/Inf: the trial's learning
+      rate was too high; the search goes on).
+
+    Raises:
+      InputError: mismatched or empty X/y, NaN/Inf inputs, batch_size < 1,
+        n_epochs < 0.
     """
     X_train = np.asarray(X_train, np.float32)
     X_val = np.asarray(X_val, np.float32)
+    for name, X_, y_ in (("train", X_train, y_train), ("val", X_val, y_val)):
+        if X_.ndim != 2 or np.ndim(y_) != 1 or len(X_) != len(y_) or \
+                not len(X_):
+            raise InputError(
+                f"train_mlp: X_{name} must be [n, features] and y_{name} [n] "
+                f"with the same n > 0; got shapes {X_.shape} and "
+                f"{np.shape(y_)}.")
+        problem = nonfinite_summary(X_, f"X_{name}")
+        if problem:
+            raise InputError(f"train_mlp: {problem}.")
+    for name, value, low in (("batch_size", batch_size, 1),
+                             ("n_epochs", n_epochs, 0)):
+        if isinstance(value, bool) or not isinstance(
+                value, (int, np.integer)) or value < low:
+            raise InputError(f"train_mlp: {name} must be an integer >= "
+                             f"{low}, got {value!r}.")
     y_train = np.asarray(y_train).astype(np.int32)
     y_val = np.asarray(y_val).astype(np.int32)
     n_classes = int(max(y_train.max(), y_val.max())) + 1
@@ -140,13 +164,16 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
     with v1.Session(graph=graph, config=session_config) as sess:
         sess.run(init)
         for _ in range(n_epochs):
-            for idx in np.array_split(rng.permutation(len(X_train)), n_batches):
+            for idx in shuffled_batch_indices(len(X_train), n_batches, rng):
                 sess.run(training_op, {X: X_train[idx], y: y_train[idx]})
         train_acc, final_loss = sess.run([accuracy, loss],
                                          {X: X_train, y: y_train})
         val_acc = sess.run(accuracy, {X: X_val, y: y_val})
+    # A diverged trial (NaN/Inf loss: learning rate too high) is a normal
+    # outcome of a random search: it is reported, not raised, and ranks last.
     return {"val_acc": float(val_acc), "train_acc": float(train_acc),
-            "final_loss": float(final_loss)}
+            "final_loss": float(final_loss),
+            "diverged": not np.isfinite(final_loss)}
 
 
 def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
@@ -170,7 +197,7 @@ def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
       `train_fn` returned), sorted by `val_acc`, best first.
     """
     if n_trials < 1:
-        raise ValueError(f"random_search: n_trials must be >= 1, got {n_trials}")
+        raise InputError(f"random_search: n_trials must be >= 1, got {n_trials}")
     sample_lr = log_uniform(*learning_rate_range)
     sample_wd = log_uniform(*weight_decay_range)
     rng = np.random.RandomState(random_state)
@@ -202,7 +229,7 @@ def narrow_ranges(results, top_k=5):
       `{"learning_rate": (lo, hi), "weight_decay": (lo, hi)}`.
     """
     if not results:
-        raise ValueError("narrow_ranges: no results to narrow from")
+        raise InputError("narrow_ranges: no results to narrow from")
     best = sorted(results, key=lambda r: -r["val_acc"])[:top_k]
     ranges = {}
     for key in ("learning_rate", "weight_decay"):

@@ -45,6 +45,7 @@ import math
 import numbers
 
 from tf1_dnn._compat import tf2, v1
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["variance_scaling_initializer", "xavier_initializer",
            "xavier_initializer_conv2d", "he_normal", "he_uniform",
@@ -59,7 +60,7 @@ def compute_fans(shape):
     """`(fan_in, fan_out)` of a weight shape, as floats (contrib's rule)."""
     shape = v1.TensorShape(shape).as_list()
     if any(d is None for d in shape):
-        raise ValueError(
+        raise InputError(
             f"Cannot compute fan-in/fan-out of a shape with unknown "
             f"dimensions: {shape}. Give the variable a fully defined shape.")
     if not shape:
@@ -102,23 +103,23 @@ def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False,
     """
     dtype = v1.as_dtype(dtype)
     if not dtype.is_floating:
-        raise TypeError(
+        raise InputTypeError(
             "Cannot create initializer for non-floating point type "
             f"{dtype.name}: pass dtype=tf.float32 (or another float type).")
     if mode not in _MODES:
-        raise TypeError(
+        raise InputTypeError(
             f"Unknown mode {mode!r} for variance_scaling_initializer: use one "
             f"of {list(_MODES)} (upper case; the native "
             "tf.variance_scaling_initializer takes lower case 'fan_in').")
     if not isinstance(factor, numbers.Real) or factor <= 0:
-        raise ValueError(
+        raise InputError(
             f"variance_scaling_initializer: factor must be a positive number, "
             f"got {factor!r} (2.0 = He, 1.0 = Xavier/LeCun).")
 
     def _initializer(shape, dtype=dtype, partition_info=None):
         dtype = v1.as_dtype(dtype)
         if not dtype.is_floating:
-            raise TypeError(
+            raise InputTypeError(
                 "Cannot create initializer for non-floating point type "
                 f"{dtype.name}.")
         fan_in, fan_out = compute_fans(shape)
@@ -194,7 +195,7 @@ _TABLE_11_1 = {"logistic": 1.0, "sigmoid": 1.0, "tanh": 4.0,
 def _table_factor(activation):
     key = str(activation).lower()
     if key not in _TABLE_11_1:
-        raise ValueError(
+        raise InputError(
             f"table 11-1 has no row for activation {activation!r}: use one of "
             "'logistic', 'tanh' or 'relu' (ReLU and its variants: leaky ReLU, "
             "ELU, ...).")
@@ -229,7 +230,7 @@ def table_11_1_initializer(activation="relu", distribution="uniform",
     """
     k = _table_factor(activation)
     if distribution not in ("uniform", "normal"):
-        raise ValueError(
+        raise InputError(
             f"table_11_1_initializer: distribution must be 'uniform' or "
             f"'normal', got {distribution!r}.")
     dist = "uniform" if distribution == "uniform" else "untruncated_normal"

@@ -26,6 +26,7 @@ Importing this module changes nothing global.
 import numpy as np
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["mc_dropout_predict"]
 
@@ -54,18 +55,18 @@ def mc_dropout_predict(sess, outputs, feed_dict=None, training=None,
       The mean (numpy array), then the std and/or the samples if asked.
     """
     if training is None:
-        raise ValueError(
+        raise InputError(
             "mc_dropout_predict needs the `training` placeholder that turns "
             "dropout on (e.g. training = tf.placeholder_with_default(False, "
             "shape=()) passed to tf.layers.dropout(..., training=training)); "
             "without it all passes are identical.")
     if not (isinstance(training, (v1.Tensor, v1.Variable))
             and training.dtype.base_dtype == v1.bool):
-        raise TypeError(
+        raise InputTypeError(
             f"mc_dropout_predict: training must be a boolean tensor "
             f"(placeholder), got {training!r}.")
     if int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(
+        raise InputError(
             f"mc_dropout_predict: n_samples must be an integer >= 1, got "
             f"{n_samples!r}.")
     feed = dict(feed_dict or {})

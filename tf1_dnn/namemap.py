@@ -34,6 +34,7 @@ import difflib
 from tf1_dnn._compat import v1
 from tf1_dnn.checkpoints import (CheckpointMismatchError, checkpoint_variables,
                                  read_checkpoint, resolve_checkpoint)
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["CONTRIB_TO_DENSE", "DENSE_TO_CONTRIB", "parse_rules", "map_name",
            "RestorePlan", "plan_restore", "restore_mapped"]
@@ -51,12 +52,17 @@ def parse_rules(mapping):
     """
     if mapping is None:
         return ()
+    if isinstance(mapping, str) or not hasattr(mapping, "__iter__"):
+        raise InputTypeError(
+            f"A name map must be a dict, a list of (old, new) pairs or a list "
+            f"of 'old=new' strings, got {mapping!r} "
+            f"({type(mapping).__name__}); e.g. ['weights=kernel'].")
     items = mapping.items() if isinstance(mapping, dict) else mapping
     rules = []
     for item in items:
         if isinstance(item, str):
             if "=" not in item:
-                raise ValueError(
+                raise InputError(
                     f"Name-map rule {item!r} has no '=': write old=new, e.g. "
                     "weights=kernel or dnn_1= (to remove the dnn_1 scope).")
             old, new = item.split("=", 1)
@@ -65,7 +71,7 @@ def parse_rules(mapping):
         anchored = old.startswith("^")
         old, new = old.lstrip("^").strip("/"), new.strip("/")
         if not old:
-            raise ValueError(f"Name-map rule {item!r} has an empty old name.")
+            raise InputError(f"Name-map rule {item!r} has an empty old name.")
         old_parts = tuple(old.split("/"))
         if anchored:
             old_parts = ("^",) + old_parts

@@ -41,6 +41,7 @@ Update rules, exactly as the TF 1.x kernels compute them (g = gradient):
 import inspect
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputTypeError
 
 __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer",
@@ -272,7 +273,7 @@ def extend_with_decoupled_weight_decay(base_optimizer):
     """
     if not (isinstance(base_optimizer, type)
             and issubclass(base_optimizer, v1.train.Optimizer)):
-        raise TypeError(
+        raise InputTypeError(
             "extend_with_decoupled_weight_decay needs an optimizer class "
             "(a subclass of tf.train.Optimizer, e.g. tf.train.AdamOptimizer), "
             f"got {base_optimizer!r}. Pass the class, not an instance.")

@@ -33,6 +33,7 @@ import numpy as np
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn import layers
 from tf1_dnn.reuse import restore_saver_for, trainable_in_scope
+from tf1_dnn.errors import InputError
 
 __all__ = ["PretrainResult", "greedy_layerwise_pretrain",
            "build_pretrained_dnn", "make_pairs", "AuxiliaryResult",
@@ -81,7 +82,7 @@ def greedy_layerwise_pretrain(X, layer_sizes, activation=v1.nn.elu,
     """
     X = np.asarray(X, np.float32)
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D [instances, features], got shape "
+        raise InputError(f"X must be 2-D [instances, features], got shape "
                          f"{X.shape}: flatten images first, e.g. "
                          "X.reshape(len(X), -1).")
     rng = np.random.RandomState(seed)
@@ -128,7 +129,7 @@ def build_pretrained_dnn(X, weights, n_outputs, activation=v1.nn.elu,
     h = X
     for name, (kernel, bias) in zip(names, weights):
         if v1.dimension_value(h.shape[-1]) != kernel.shape[0]:
-            raise ValueError(
+            raise InputError(
                 f"Layer {name}: its input has {h.shape[-1]} features, the "
                 f"pretrained kernel expects {kernel.shape[0]}.")
         h = layers.dense(h, kernel.shape[1], activation=activation,

@@ -40,6 +40,7 @@ outgoing weights of one input. We keep the chapter's default in
 import numbers
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError
 
 __all__ = ["l1_regularizer", "l2_regularizer", "l1_l2_regularizer",
            "sum_regularizer", "apply_regularization", "max_norm_regularizer",
@@ -48,12 +49,12 @@ __all__ = ["l1_regularizer", "l2_regularizer", "l1_l2_regularizer",
 
 def _check_scale(scale, what):
     if isinstance(scale, numbers.Integral):
-        raise ValueError(
+        raise InputError(
             f"{what} cannot be an integer: {scale!r} (as in TF 1.x). Pass a "
             f"float, e.g. {float(scale)!r}.")
     if isinstance(scale, numbers.Real):
         if scale < 0.0:
-            raise ValueError(
+            raise InputError(
                 f"Setting a scale less than 0 on a regularizer: {scale!r}. "
                 "Use a scale >= 0.0.")
         return scale == 0.0
@@ -113,7 +114,7 @@ def l1_l2_regularizer(scale_l1=1.0, scale_l2=1.0, scope=None):
     """
     for value, what in ((scale_l1, "scale_l1"), (scale_l2, "scale_l2")):
         if isinstance(value, numbers.Integral):
-            raise ValueError(
+            raise InputError(
                 f"{what} cannot be an integer: {value!r}. Pass a float, e.g. "
                 f"{float(value)!r}.")
     scope = scope or "l1_l2_regularizer"
@@ -143,7 +144,7 @@ def apply_regularization(regularizer, weights_list=None):
     if not weights_list:
         weights_list = v1.get_collection(v1.GraphKeys.WEIGHTS)
     if not weights_list:
-        raise ValueError(
+        raise InputError(
             "No weights to regularize: tf.GraphKeys.WEIGHTS is empty (dense "
             "and fully_connected do not fill it). Pass weights_list=[...], "
             "e.g. tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "
@@ -155,7 +156,7 @@ def apply_regularization(regularizer, weights_list=None):
                      for p in penalties]
         for p in penalties:
             if p.shape.ndims != 0:
-                raise ValueError(
+                raise InputError(
                     "regularizer must return a scalar Tensor instead of a "
                     f"Tensor with rank {p.shape.ndims}.")
         total = v1.add_n(penalties, name=scope)
@@ -165,7 +166,7 @@ def apply_regularization(regularizer, weights_list=None):
 
 def _check_threshold(threshold, what):
     if isinstance(threshold, numbers.Real) and not threshold > 0:
-        raise ValueError(
+        raise InputError(
             f"{what}: threshold (the max norm r) must be > 0, got "
             f"{threshold!r}; typical values are 1.0 to 4.0.")
 

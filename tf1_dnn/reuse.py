@@ -52,6 +52,7 @@ import numpy as np
 
 from tf1_dnn._compat import v1
 from tf1_dnn.checkpoints import Saver
+from tf1_dnn.errors import GraphNameError, InputError, InputTypeError
 
 __all__ = ["get_tensor", "get_operation", "add_important_ops",
            "important_ops", "restore_saver_for", "initial_value_feeds",
@@ -72,14 +73,22 @@ def get_tensor(name, graph=None):
       name: "op_name:index" (e.g. "X:0", "dnn/hidden3/Relu:0").
     """
     graph = graph or v1.get_default_graph()
+    if not isinstance(name, str):
+        raise InputTypeError(f"get_tensor: name must be a string like "
+                             f"'X:0', got {name!r} ({type(name).__name__}).")
     if ":" not in name:
-        raise ValueError(
+        if name not in {op.name for op in graph.get_operations()}:
+            raise GraphNameError(
+                f"The graph has no tensor or operation {name!r}. Closest "
+                f"operations: {_close_names(name, graph)}. A tensor name is "
+                "'op_name:index', e.g. 'X:0'.")
+        raise InputError(
             f"{name!r} is an operation name; a tensor name needs the output "
             f"index: {name + ':0'!r} (':1' is the second output).")
     try:
         return graph.get_tensor_by_name(name)
     except KeyError:
-        raise KeyError(
+        raise GraphNameError(
             f"The graph has no tensor {name!r}. Closest operations: "
             f"{_close_names(name, graph)}. List them all with "
             "[op.name for op in graph.get_operations()].") from None
@@ -91,7 +100,7 @@ def get_operation(name, graph=None):
     try:
         return graph.get_operation_by_name(name)
     except KeyError:
-        raise KeyError(
+        raise GraphNameError(
             f"The graph has no operation {name!r}. Closest: "
             f"{_close_names(name, graph)}.") from None
 
@@ -113,7 +122,7 @@ def important_ops(collection="my_important_ops", graph=None):
     graph = graph or v1.get_default_graph()
     items = graph.get_collection(collection)
     if not items:
-        raise KeyError(
+        raise GraphNameError(
             f"The graph has no collection {collection!r}. Its collections: "
             f"{sorted(graph.get_all_collection_keys())}.")
     return items
@@ -140,7 +149,7 @@ def restore_saver_for(scope, collection=v1.GraphKeys.GLOBAL_VARIABLES,
     reuse_vars = graph.get_collection(collection, scope=scope)
     if not reuse_vars:
         names = [v.op.name for v in graph.get_collection(collection)]
-        raise ValueError(
+        raise InputError(
             f"No variable in {collection!r} matches scope={scope!r} (a regular "
             f"expression matched at the start of the name). Variables: "
             f"{names[:20]}{' ...' if len(names) > 20 else ''}")
@@ -153,7 +162,7 @@ def _variable(var_or_name, graph):
         for var in graph.get_collection(v1.GraphKeys.GLOBAL_VARIABLES):
             if var.op.name == name:
                 return var
-        raise KeyError(f"No global variable named {name!r}; close: "
+        raise GraphNameError(f"No global variable named {name!r}; close: "
                        f"{_close_names(name, graph)}")
     return var_or_name
 
@@ -184,7 +193,7 @@ def initial_value_feeds(values, graph=None):
         init_value = var.initializer.inputs[1]
         value = np.asarray(value)
         if not init_value.shape.is_compatible_with(value.shape):
-            raise ValueError(
+            raise InputError(
                 f"Value for {var.op.name!r} has shape {list(value.shape)}, the "
                 f"variable has shape {init_value.shape.as_list()}.")
         feeds[init_value] = value
@@ -211,7 +220,7 @@ def make_assigner(variables):
     def assign(sess, values):
         unknown = [v for v in values if v not in ops]
         if unknown:
-            raise KeyError(f"make_assigner was not built for {unknown}; "
+            raise GraphNameError(f"make_assigner was not built for {unknown}; "
                            f"it handles {[v.op.name for v in variables]}")
         sess.run([ops[v] for v in values],
                  {placeholders[v]: np.asarray(x) for v, x in values.items()})
@@ -231,7 +240,7 @@ def trainable_in_scope(scope, graph=None):
     if not found:
         names = [v.op.name for v in
                  graph.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES)]
-        raise ValueError(f"No trainable variable matches scope={scope!r}. "
+        raise InputError(f"No trainable variable matches scope={scope!r}. "
                          f"Trainable variables: {names}")
     return found
 
@@ -252,20 +261,19 @@ def cache_outputs(sess, tensor, feed_dict, batch_size=None):
 
     Returns:
       The numpy array of `tensor` for every instance.
+
+    The batched loop is `tf1_dnn.frozen_cache.run_in_batches` (also behind
+    `frozen_cache.cache_activations`).
     """
     if batch_size is None:
         return sess.run(tensor, feed_dict)
-    n = len(next(iter(feed_dict.values())))
-    parts = []
-    for start in range(0, n, batch_size):
-        parts.append(sess.run(tensor, {k: v[start:start + batch_size]
-                                       for k, v in feed_dict.items()}))
-    return np.concatenate(parts)
+    from tf1_dnn.frozen_cache import run_in_batches
+    return run_in_batches(sess, tensor, feed_dict, batch_size)
 
 
 def shuffled_batches(cache, labels, n_batches, rng=np.random):
     """The chapter's epoch over the cache: one permutation, then
     `np.array_split` into `n_batches` (sizes may differ by one)."""
-    idx = rng.permutation(len(cache))
-    return zip(np.array_split(cache[idx], n_batches),
-               np.array_split(labels[idx], n_batches))
+    from tf1_dnn.training import shuffled_batch_indices
+    batches = shuffled_batch_indices(len(cache), n_batches, rng)  # now
+    return ((cache[idx], labels[idx]) for idx in batches)

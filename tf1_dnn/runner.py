@@ -62,13 +62,17 @@ def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
       stderr: where the report goes (default `sys.stderr`).
       legacy_numpy: give the script numpy's names removed since 1.24/2.0
         (`tf1_dnn.legacy_numpy`; each logged once with its modern spelling).
+
+    Raises:
+      ScriptError: the script is missing, a folder, unreadable or cannot be
+        decoded (a PEP 263 coding line such as latin-1 is honoured).
     """
+    from tf1_dnn.upgrade import read_script
     stderr = stderr or sys.stderr
     path = os.path.abspath(path)
+    source, _ = read_script(path)  # ScriptError: missing, folder, undecodable
     if scan:
         from tf1_dnn.upgrade import format_findings, scan as scan_source
-        with open(path, encoding="utf-8") as f:
-            source = f.read()
         try:
             findings = scan_source(source, path)
         except SyntaxError as e:
@@ -118,7 +122,11 @@ def main(argv=None):
         print(_USAGE, file=sys.stderr)
         return 2
     script, args = argv[0], argv[1:]
-    if not os.path.isfile(script):
-        print(f"tf1_dnn run: no such script: {script}", file=sys.stderr)
+    from tf1_dnn.errors import ScriptError
+    from tf1_dnn.upgrade import read_script
+    try:
+        read_script(script)
+    except ScriptError as e:
+        print(f"tf1_dnn run: error: {e}", file=sys.stderr)
         return 2
     return run_script(script, args, scan=scan, legacy_numpy=legacy_numpy)

@@ -30,6 +30,7 @@ import numbers
 
 from tf1_dnn._compat import v1
 from tf1_dnn._plateau import improved
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["exponential_decay", "power_decay", "piecewise_constant",
            "one_cycle", "ReduceOnPlateau"]
@@ -37,7 +38,7 @@ __all__ = ["exponential_decay", "power_decay", "piecewise_constant",
 
 def _check_global_step(global_step, what):
     if global_step is None:
-        raise ValueError(
+        raise InputError(
             f"{what}: global_step is required, e.g. "
             "global_step = tf.Variable(0, trainable=False, "
             "name='global_step'), then optimizer.minimize(loss, "
@@ -46,7 +47,7 @@ def _check_global_step(global_step, what):
 
 def _check_positive(value, name, what):
     if isinstance(value, numbers.Real) and not value > 0:
-        raise ValueError(f"{what}: {name} must be > 0, got {value!r}.")
+        raise InputError(f"{what}: {name} must be > 0, got {value!r}.")
 
 
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate,
@@ -94,7 +95,7 @@ def power_decay(learning_rate, global_step, decay_steps, power=1.0,
     _check_global_step(global_step, what)
     _check_positive(decay_steps, "decay_steps", what)
     if isinstance(power, numbers.Real) and power < 0:
-        raise ValueError(f"{what}: power must be >= 0, got {power!r}.")
+        raise InputError(f"{what}: power must be >= 0, got {power!r}.")
     with v1.name_scope(name, "PowerDecay",
                        [learning_rate, global_step, decay_steps, power]):
         lr = v1.convert_to_tensor(learning_rate, name="learning_rate",
@@ -129,14 +130,14 @@ def piecewise_constant(x, boundaries, values, name=None):
     what = "piecewise_constant"
     boundaries, values = list(boundaries), list(values)
     if len(values) != len(boundaries) + 1:
-        raise ValueError(
+        raise InputError(
             f"{what}: needs one more value than boundaries, got "
             f"{len(boundaries)} boundaries and {len(values)} values "
             "(values[i] is used up to and including boundaries[i]).")
     if all(isinstance(b, numbers.Real) for b in boundaries):
         for a, b in zip(boundaries, boundaries[1:]):
             if not a < b:
-                raise ValueError(
+                raise InputError(
                     f"{what}: boundaries must be strictly increasing, got "
                     f"{boundaries}.")
     return v1.train.piecewise_constant(x, boundaries, values, name=name)
@@ -188,12 +189,12 @@ def one_cycle(global_step, total_steps, max_rate, start_rate=None,
                   else int(last_steps))
     last_rate = start_rate / 1000 if last_rate is None else last_rate
     if not 0 <= last_steps <= total_steps - 2:
-        raise ValueError(
+        raise InputError(
             f"{what}: need 0 <= last_steps <= total_steps - 2 so that each "
             f"half of the cycle has at least one step, got total_steps="
             f"{total_steps}, last_steps={last_steps}.")
     if not 0 < start_rate <= max_rate:
-        raise ValueError(
+        raise InputError(
             f"{what}: need 0 < start_rate <= max_rate, got start_rate="
             f"{start_rate!r}, max_rate={max_rate!r}.")
     half, rate_phases = _one_cycle_phases(total_steps, start_rate, max_rate,
@@ -254,21 +255,21 @@ class ReduceOnPlateau:
                  min_lr=0.0, min_delta=0.0, mode="min"):
         if not hasattr(learning_rate, "initializer") or not hasattr(
                 learning_rate, "assign"):
-            raise TypeError(
+            raise InputTypeError(
                 "ReduceOnPlateau needs the learning rate as a tf.Variable, "
                 f"got {learning_rate!r}. Create it with "
                 "tf.Variable(0.01, trainable=False, name='learning_rate') "
                 "and pass that variable to the optimizer.")
         if not 0 < factor < 1:
-            raise ValueError(
+            raise InputError(
                 f"ReduceOnPlateau: factor must be in (0, 1), got {factor!r} "
                 "(the new rate is lr * factor).")
         if int(patience) != patience or patience < 1:
-            raise ValueError(
+            raise InputError(
                 f"ReduceOnPlateau: patience must be an integer >= 1, got "
                 f"{patience!r}.")
         if mode not in ("min", "max"):
-            raise ValueError(
+            raise InputError(
                 f"ReduceOnPlateau: mode must be 'min' or 'max', got {mode!r}.")
         self.sess = sess
         self.learning_rate = learning_rate

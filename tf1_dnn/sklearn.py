@@ -48,6 +48,11 @@ from sklearn.exceptions import NotFittedError
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
+from tf1_dnn.early_stopping import EarlyStopping
+from tf1_dnn.training import shuffled_batch_indices
+from tf1_dnn.errors import (InputError, InputTypeError,
+                            TrainingDivergedError, diverged_message,
+                            nonfinite_summary)
 
 __all__ = ["DNNClassifier", "leaky_relu"]
 
@@ -55,7 +60,7 @@ __all__ = ["DNNClassifier", "leaky_relu"]
 def leaky_relu(alpha=0.01):
     """Returns `f(z, name=None) = max(alpha * z, z)` (the book's factory)."""
     if not 0.0 <= alpha < 1.0:
-        raise ValueError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
+        raise InputError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
 
     def parametrized_leaky_relu(z, name=None):
         return v1.maximum(alpha * z, z, name=name)
@@ -124,25 +129,30 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < 1:
-                raise ValueError(f"DNNClassifier: {name} must be a positive "
+                raise InputError(f"DNNClassifier: {name} must be a positive "
                                  f"integer, got {value!r}")
         for name in ("n_hidden_layers", "n_neurons", "batch_size", "n_epochs"):
             positive_int(name)
         if not self.learning_rate > 0:
-            raise ValueError("DNNClassifier: learning_rate must be > 0, got "
+            raise InputError("DNNClassifier: learning_rate must be > 0, got "
                              f"{self.learning_rate!r}")
         if self.dropout_rate is not None and not 0 <= self.dropout_rate < 1:
-            raise ValueError("DNNClassifier: dropout_rate must be None or in "
+            raise InputError("DNNClassifier: dropout_rate must be None or in "
                              f"[0, 1), got {self.dropout_rate!r}")
         if self.batch_norm_momentum is not None and \
                 not 0 < self.batch_norm_momentum < 1:
-            raise ValueError("DNNClassifier: batch_norm_momentum must be None "
+            raise InputError("DNNClassifier: batch_norm_momentum must be None "
                              f"or in (0, 1), got {self.batch_norm_momentum!r}")
+        value = self.max_checks_without_progress
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                or value < 0:
+            raise InputError("DNNClassifier: max_checks_without_progress must "
+                             f"be an integer >= 0, got {value!r}")
         if self.validation_fraction and not 0 < self.validation_fraction < 1:
-            raise ValueError("DNNClassifier: validation_fraction must be 0/None "
+            raise InputError("DNNClassifier: validation_fraction must be 0/None "
                              f"or in (0, 1), got {self.validation_fraction!r}")
         if not callable(self.activation):
-            raise ValueError("DNNClassifier: activation must be callable "
+            raise InputError("DNNClassifier: activation must be callable "
                              "f(z, name=None), e.g. tf.nn.elu, got "
                              f"{self.activation!r}")
 
@@ -150,14 +160,21 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
     def _check_X(X, n_features=None):
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: X must be 2-D (n_samples, n_features), got "
                 f"shape {X.shape}; flatten images first, e.g. "
                 "X.reshape(len(X), -1)")
         if n_features is not None and X.shape[1] != n_features:
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: X has {X.shape[1]} features, but the model "
                 f"was fitted with {n_features}")
+        if len(X) == 0:
+            raise InputError("DNNClassifier: X is empty (0 rows)")
+        # NaN rows would train to a kernel-dependent result and predict
+        # class 0: refused first, as scikit-learn's own estimators do.
+        problem = nonfinite_summary(X, "X")
+        if problem:
+            raise InputError(f"DNNClassifier: {problem}")
         return X
 
     def _check_is_fitted(self):
@@ -225,17 +242,23 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         """Trains a fresh network on (X, y); returns self.
 
         Any earlier fit of this instance is discarded (its session closed).
+
+        Raises:
+          TrainingDivergedError: the training loss of an epoch became NaN or
+            Inf (a learning rate too high, or NaN/Inf in X: the message says
+            which). The estimator is then fitted with the weights of before
+            that epoch (the last finite ones).
         """
         self._check_params()
         X = self._check_X(X)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(
+            raise InputError(
                 f"DNNClassifier: y must be 1-D with one label per row of X "
                 f"({len(X)}), got shape {y.shape}")
         classes, y_idx = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError("DNNClassifier: y has a single class "
+            raise InputError("DNNClassifier: y has a single class "
                              f"({classes!r}); a classifier needs at least two")
         y_idx = y_idx.astype(np.int32)
         rng = np.random.RandomState(self.random_state)
@@ -245,7 +268,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         if self.validation_fraction:
             n_valid = int(round(len(X) * self.validation_fraction))
             if n_valid < 1 or n_valid >= len(X):
-                raise ValueError(
+                raise InputError(
                     f"DNNClassifier: validation_fraction="
                     f"{self.validation_fraction} of {len(X)} samples leaves "
                     "no validation or no training data; use more data or set "
@@ -265,47 +288,63 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         self._session = v1.Session(graph=self._graph,
                                    config=self.session_config)
 
-        best_params, best_loss, best_epoch = None, np.inf, None
-        checks_without_progress = 0
+        # The chapter's rule: stop after more than max_checks_without_progress
+        # epochs without a lower validation loss, keep the best weights.
+        stopper = EarlyStopping(self._session, var_list=self._gvars,
+                                patience=self.max_checks_without_progress + 1)
         self.history_ = []
         self.stopped_early_ = False
         self._session.run(self._init)
         n_batches = max(1, len(X_train) // self.batch_size)
         epoch = -1
         for epoch in range(self.n_epochs):
-            rnd_idx = rng.permutation(len(X_train))
-            for batch_idx in np.array_split(rnd_idx, n_batches):
+            last_finite = self._get_model_params()
+            loss_sum = 0.0
+            for batch_idx in shuffled_batch_indices(len(X_train), n_batches,
+                                                    rng):
                 feed = {self._X: X_train[batch_idx],
                         self._y: y_train[batch_idx]}
                 if self._extra_update_ops or self.dropout_rate:
                     feed[self._training] = True
-                self._session.run([self._training_op, self._extra_update_ops],
-                                  feed_dict=feed)
+                _, _, batch_loss = self._session.run(
+                    [self._training_op, self._extra_update_ops, self._loss],
+                    feed_dict=feed)
+                loss_sum += float(batch_loss)
+            if not np.isfinite(loss_sum):
+                self._restore_model_params(last_finite)
+                self.n_epochs_ = epoch
+                self.best_loss_ = stopper.best \
+                    if stopper.best_index is not None else None
+                self.best_epoch_ = stopper.best_index
+                # (NaN/Inf in X was refused by _check_X before training.)
+                raise TrainingDivergedError(
+                    diverged_message(
+                        "DNNClassifier.fit", epoch, loss_sum / n_batches,
+                        None, "The estimator keeps the weights of before "
+                        "that epoch (the last finite ones) and can predict."),
+                    epoch=epoch, input_has_nan=False,
+                    history=list(self.history_))
             if len(valid_idx):
                 loss_val, acc_val = self._session.run(
                     [self._loss, self._accuracy],
                     feed_dict={self._X: X_valid, self._y: y_valid})
                 self.history_.append((epoch, float(loss_val), float(acc_val)))
-                if loss_val < best_loss:
-                    best_params = self._get_model_params()
-                    best_loss, best_epoch = float(loss_val), epoch
-                    checks_without_progress = 0
-                else:
-                    checks_without_progress += 1
+                stop = stopper.update(loss_val)
                 if self.verbose:
                     print("%d\tValidation loss: %.6f\tBest loss: %.6f\t"
-                          "Accuracy: %.2f%%" % (epoch, loss_val, best_loss,
+                          "Accuracy: %.2f%%" % (epoch, loss_val, stopper.best,
                                                 acc_val * 100))
-                if checks_without_progress > self.max_checks_without_progress:
+                if stop:
                     self.stopped_early_ = True
                     if self.verbose:
                         print("Early stopping!")
                     break
-        if best_params is not None:
-            self._restore_model_params(best_params)
+        if stopper.best_index is not None:
+            stopper.restore()
         self.n_epochs_ = epoch + 1
-        self.best_loss_ = best_loss if best_params is not None else None
-        self.best_epoch_ = best_epoch
+        self.best_loss_ = stopper.best if stopper.best_index is not None \
+            else None
+        self.best_epoch_ = stopper.best_index
         return self
 
     def predict_proba(self, X):
@@ -343,7 +382,7 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
         # Graph and session do not pickle; a pickled fitted instance would
         # come back unfitted, which is worse than a clear error.
         if getattr(self, "_session", None) is not None:
-            raise TypeError(
+            raise InputTypeError(
                 "A fitted DNNClassifier cannot be pickled (it holds a "
                 "tf.Session): use save(path) for its weights, or pickle an "
                 "unfitted clone (sklearn.base.clone(model)).")

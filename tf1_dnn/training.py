@@ -95,8 +95,20 @@ import numpy as np
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn import clipping
 from tf1_dnn.early_stopping import EarlyStopping
+from tf1_dnn.errors import (InputError, TrainingDivergedError,
+                            diverged_message, nonfinite_summary)
 
-__all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds"]
+__all__ = ["InGraphTrainer", "build", "fit", "train", "array_split_bounds",
+           "shuffled_batch_indices"]
+
+
+def shuffled_batch_indices(n, n_batches, rng=np.random):
+    """The chapter's epoch: one permutation of `range(n)` cut with
+    `np.array_split` into `n_batches` index arrays (sizes differ by at most
+    one; every example once). The one numpy copy of the loop, used by
+    `DNNClassifier.fit`, `hparam_search.train_mlp` and
+    `reuse.shuffled_batches`; `build()` does the same in the graph."""
+    return np.array_split(rng.permutation(n), n_batches)
 
 
 def array_split_bounds(n, n_batches):
@@ -113,7 +125,7 @@ def _call_model(model_fn, X, is_training):
     out = model_fn(X, is_training)
     if isinstance(out, (tuple, list)):
         if len(out) != 2:
-            raise ValueError(
+            raise InputError(
                 "model_fn must return the logits, or (logits, extra_loss); "
                 f"it returned a {type(out).__name__} of length {len(out)}.")
         return out[0], out[1]
@@ -127,7 +139,7 @@ def _resolve_var_list(var_list):
         found = v1.get_collection(v1.GraphKeys.TRAINABLE_VARIABLES,
                                   scope=var_list)
         if not found:
-            raise ValueError(
+            raise InputError(
                 f"var_list={var_list!r} matches no trainable variable. "
                 "Trainable variables are: "
                 f"{[v.op.name for v in v1.trainable_variables()]}.")
@@ -262,7 +274,8 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
       an `InGraphTrainer`.
 
     Raises:
-      ValueError: on inconsistent data, a model_fn that relies on
+      InputError (a ValueError): NaN/Inf in X_train (named: count and first
+        row), inconsistent data, a model_fn that relies on
         `REGULARIZATION_LOSSES` (see the module caveats), or `towers` that
         is not an int in [1, batch_size] or is used with batch norm.
     """
@@ -271,21 +284,26 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
     if X_train.ndim > 2:
         X_train = X_train.reshape(len(X_train), -1)
     if X_train.ndim != 2 or y_train.ndim != 1 or len(X_train) != len(y_train):
-        raise ValueError(
+        raise InputError(
             f"X_train must be [n, features] and y_train [n] with the same n; "
             f"got shapes {X_train.shape} and {y_train.shape}.")
     if not np.issubdtype(y_train.dtype, np.integer):
-        raise ValueError(
+        raise InputError(
             f"y_train must hold integer class ids, got dtype {y_train.dtype}. "
             "Convert one-hot labels with y.argmax(axis=1).")
+    problem = nonfinite_summary(X_train, "X_train")
+    if problem:
+        # Checked first: how a NaN row propagates depends on the kernels
+        # (oneDNN or Eigen), so training on it is not even reproducible.
+        raise InputError(problem + ".")
     n, n_features = X_train.shape
     batch_size = int(batch_size)
     if not 0 < batch_size <= n:
-        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}.")
+        raise InputError(f"batch_size must be in [1, {n}], got {batch_size}.")
     n_batches = n // batch_size
     if (isinstance(towers, bool) or not isinstance(towers, (int, np.integer))
             or not 1 <= towers <= batch_size):
-        raise ValueError(
+        raise InputError(
             f"towers must be an int in [1, batch_size={batch_size}] (each "
             f"tower gets at least one example), got {towers!r}.")
     towers = int(towers)
@@ -307,7 +325,7 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         logits_eval, extra_eval = _call_model(model_fn, X_eval, False)
     if (len(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)) > reg_before
             and extra_eval is None):
-        raise ValueError(
+        raise InputError(
             "model_fn created weight regularization losses "
             "(REGULARIZATION_LOSSES), which cannot be used inside the "
             "in-graph loop. Return them from model_fn instead: "
@@ -349,7 +367,7 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
         if towers > 1 and new_updates:
             del v1.get_collection_ref(
                 v1.GraphKeys.UPDATE_OPS)[updates_before:]
-            raise ValueError(
+            raise InputError(
                 f"towers={towers} cannot be used with batch normalization "
                 "(model_fn added UPDATE_OPS): each tower would normalize with "
                 "the statistics of its own part of the mini-batch, not the "
@@ -377,13 +395,21 @@ def build(model_fn, X_train, y_train, *, batch_size, optimizer=None,
     updates[:] = [u for u in updates if id(u) not in in_loop]
 
     new_vars = [v for v in v1.global_variables() if id(v) not in existing]
+    variables = list(v1.global_variables())
+    with v1.name_scope(f"{name}/keep_finite"):
+        keep_feeds = [v1.placeholder(v.dtype.base_dtype, v.shape)
+                      for v in variables]
+        keep_restore = v1.group(*[v.assign(p) for v, p in
+                                  zip(variables, keep_feeds)])
     return InGraphTrainer(
+        input_problem=None,
+        keep_feeds=keep_feeds, keep_restore=keep_restore,
         epoch_fetches=[epoch_loss_sum, epoch_correct, permutation],
         permutation=permutation,
         data_init=[X_data.initializer, y_data.initializer],
         data_feed={X_init: X_train.astype(X_dtype, copy=False),
                    y_init: y_train.astype(np.int64)},
-        variables=list(v1.global_variables()),
+        variables=variables,
         loop_update_ops=loop_updates,
         X_eval=X_eval, y_eval=y_eval, logits_eval=logits_eval,
         eval_loss_sum=eval_loss_sum, eval_correct=eval_correct,
@@ -410,9 +436,21 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
 
     Returns:
       a list of dicts (see the module docstring).
+
+    Raises:
+      TrainingDivergedError: the epoch's training loss is NaN or Inf. The
+        variables are first put back to their values before that epoch (the
+        last finite ones); the message names the epoch and the likely cause
+        (the learning rate: NaN/Inf in X_train is refused by `build()`);
+        the error's `history` holds the epochs run, the diverged one last.
+      InputError: X_valid holds NaN/Inf.
     """
+    if isinstance(n_epochs, bool) or not isinstance(
+            n_epochs, (int, np.integer)) or n_epochs < 0:
+        raise InputError(f"n_epochs must be an integer >= 0, got "
+                         f"{n_epochs!r}.")
     if early_stopping is not None and X_valid is None:
-        raise ValueError("early_stopping needs X_valid and y_valid.")
+        raise InputError("early_stopping needs X_valid and y_valid.")
     if load:
         trainer.load_data(sess)
     if X_valid is not None:
@@ -420,10 +458,14 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
         X_valid = X_valid.astype(trainer.X_eval.dtype.as_numpy_dtype,
                                  copy=False)
         y_valid = np.asarray(y_valid).astype(np.int64)
+        problem = nonfinite_summary(X_valid, "X_valid")
+        if problem:
+            raise InputError(problem + ".")
     history = []
     stopper = None if early_stopping is None else EarlyStopping(
         sess, var_list=list(trainer.variables), patience=early_stopping)
     for epoch in range(n_epochs):
+        last_finite = sess.run(trainer.variables)
         t0 = time.perf_counter()
         loss_sum, correct, perm = sess.run(trainer.epoch_fetches)
         seconds = time.perf_counter() - t0
@@ -433,6 +475,18 @@ def fit(sess, trainer, n_epochs, X_valid=None, y_valid=None,
                  "seconds": seconds}
         if return_permutations:
             entry["permutation"] = perm
+        if not np.isfinite(entry["loss"]):
+            history.append(entry)
+            sess.run(trainer.keep_restore,
+                     dict(zip(trainer.keep_feeds, last_finite)))
+            raise TrainingDivergedError(
+                diverged_message(
+                    getattr(trainer, "where", "training.fit"), epoch, entry["loss"],
+                    trainer.input_problem,
+                    "The session holds the weights of before that epoch "
+                    "(the last finite ones)."),
+                epoch=epoch, input_has_nan=bool(trainer.input_problem),
+                history=history)
         if X_valid is not None:
             entry["valid_loss"], entry["valid_accuracy"] = trainer.evaluate(
                 sess, X_valid, y_valid)

@@ -46,11 +46,16 @@ import ast
 import collections
 import difflib
 import importlib
+import io
 import os
 import sys
+import tokenize
 import types
 
-__all__ = ["Finding", "scan", "upgrade_source", "rewrite_numpy", "main"]
+from tf1_dnn.errors import ScriptError
+
+__all__ = ["Finding", "scan", "upgrade_source", "rewrite_numpy", "main",
+           "read_script"]
 
 Finding = collections.namedtuple("Finding", ["filename", "line", "name",
                                              "message"])
@@ -431,6 +436,52 @@ def upgrade_source(source, filename="<script>", legacy_numpy=True,
     return "".join(lines), findings
 
 
+def read_script(path):
+    """(source text, encoding) of a Python script, decoded as Python does:
+    a PEP 263 coding line (`# -*- coding: latin-1 -*-`) or a BOM, else
+    UTF-8.
+
+    Raises:
+      ScriptError (an OSError): the path is missing, is a folder, cannot be
+        read, or does not decode; the message names the path and the fix.
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ScriptError(f"{path!r} is a folder, not a script: pass the .py "
+                          "file to run.")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise ScriptError(f"no such script: {path!r} (relative paths start "
+                          f"in {os.getcwd()!r}); check the path.") from None
+    except OSError as e:
+        raise ScriptError(f"cannot read the script {path!r} "
+                          f"({e.strerror or e}); make it readable.") from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding), encoding
+    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
+        raise ScriptError(
+            f"the script {path!r} cannot be decoded ({e}). Save it as UTF-8, "
+            "or declare its encoding on its first or second line, e.g. "
+            "'# -*- coding: latin-1 -*-' (PEP 263).") from None
+
+
+def _write_new(path, text, encoding):
+    """Writes a new file through a temporary name; never overwrites."""
+    parent = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(parent, f".{os.path.basename(path)}.tf1dnn-tmp-"
+                       f"{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with open(tmp, "x", encoding=encoding, newline="") as f:
+            f.write(text)
+        os.link(tmp, path)  # FileExistsError if it appeared meanwhile
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def format_findings(findings):
     return [f"{f.filename}:{f.line}: {f.message}" for f in findings]
 
@@ -448,11 +499,9 @@ def main(argv=None):
                              "np.asscalar, ...) as they are")
     args = parser.parse_args(argv)
     try:
-        with open(args.script, encoding="utf-8") as f:
-            source = f.read()
-    except OSError as e:
-        print(f"tf1_dnn upgrade: cannot read {args.script}: {e}",
-              file=sys.stderr)
+        source, encoding = read_script(args.script)
+    except ScriptError as e:
+        print(f"tf1_dnn upgrade: error: {e}", file=sys.stderr)
         return 2
     try:
         numpy_changes = []
@@ -476,8 +525,13 @@ def main(argv=None):
                   + "; not overwritten. Choose another --out.",
                   file=sys.stderr)
             return 2
-        with open(args.out, "x", encoding="utf-8") as f:
-            f.write(new)
+        try:
+            _write_new(args.out, new, encoding)
+        except OSError as e:
+            print(f"tf1_dnn upgrade: error: cannot write {args.out!r} "
+                  f"({e.strerror or e}); nothing was written under that "
+                  "name. Choose a writable --out.", file=sys.stderr)
+            return 1
         print(f"tf1_dnn upgrade: wrote {args.out}", file=sys.stderr)
         return 0
     sys.stdout.writelines(difflib.unified_diff(

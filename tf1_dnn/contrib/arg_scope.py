@@ -24,6 +24,7 @@ import contextlib
 import functools
 
 from tf1_dnn.errors import Tf1DnnError
+from tf1_dnn.errors import InputTypeError
 
 __all__ = ["arg_scope", "add_arg_scope", "has_arg_scope",
            "arg_scoped_arguments", "current_arg_scope", "ArgScopeError"]
@@ -83,7 +84,7 @@ def arg_scope(list_ops_or_scope, **kwargs):
             _ARGSTACK.pop()
         return
     if not isinstance(list_ops_or_scope, (list, tuple)):
-        raise TypeError(
+        raise InputTypeError(
             "list_ops_or_scope must either be a list/tuple or reused scope "
             f"(i.e. dict), got {type(list_ops_or_scope).__name__}: write "
             "arg_scope([fully_connected], ...) with brackets.")

@@ -19,6 +19,7 @@ argument order and names. Pitfalls, mirrored:
 
 from tf1_dnn._compat import v1
 from tf1_dnn.contrib.arg_scope import add_arg_scope
+from tf1_dnn.errors import InputError
 
 __all__ = ["absolute_difference", "add_loss", "compute_weighted_loss",
            "cosine_distance", "get_losses", "get_regularization_losses",
@@ -73,10 +74,10 @@ def compute_weighted_loss(losses, weights=1.0, scope=None):
         losses = v1.cast(losses, v1.float32)
         weights = v1.cast(v1.convert_to_tensor(weights), v1.float32)
         if losses.shape.ndims is None:
-            raise ValueError("compute_weighted_loss: the rank of losses "
+            raise InputError("compute_weighted_loss: the rank of losses "
                              "must be known (losses.get_shape().ndims is None).")
         if weights.shape.ndims is None:
-            raise ValueError("compute_weighted_loss: the rank of weights "
+            raise InputError("compute_weighted_loss: the rank of weights "
                              "must be known (weights.get_shape().ndims is None).")
         if weights.shape.ndims > 1 and \
                 weights.shape.dims[-1].is_compatible_with(1):
@@ -109,7 +110,7 @@ def get_total_loss(add_regularization_losses=True, name="total_loss"):
     if add_regularization_losses:
         losses += get_regularization_losses()
     if not losses:
-        raise ValueError(
+        raise InputError(
             "get_total_loss: no losses found in the LOSSES collection (nor "
             "regularization losses). Create one first, e.g. "
             "slim.losses.softmax_cross_entropy(logits, onehot_labels).")
@@ -118,7 +119,7 @@ def get_total_loss(add_regularization_losses=True, name="total_loss"):
 
 def _pair(predictions, labels):
     if labels is None:
-        raise ValueError("labels must be given (contrib's signature allows "
+        raise InputError("labels must be given (contrib's signature allows "
                          "None only for backward compatibility).")
     predictions = v1.convert_to_tensor(predictions)
     labels = v1.convert_to_tensor(labels)
@@ -228,7 +229,7 @@ def mean_pairwise_squared_error(predictions, labels=None, weights=1.0,
         weights = v1.cast(v1.convert_to_tensor(weights), v1.float32)
         diffs = v1.subtract(predictions, labels)
         if diffs.shape.ndims is None or weights.shape.ndims is None:
-            raise ValueError("mean_pairwise_squared_error: the ranks of "
+            raise InputError("mean_pairwise_squared_error: the ranks of "
                              "predictions and weights must be known.")
         axis = list(range(1, diffs.shape.ndims))
         sum_squares = v1.reduce_sum(v1.square(diffs), axis=axis)
@@ -256,7 +257,7 @@ def cosine_distance(predictions, labels=None, axis=None, weights=1.0,
     if axis is None:
         axis = dim
     if axis is None:
-        raise ValueError("cosine_distance: you must specify 'axis' (the "
+        raise InputError("cosine_distance: you must specify 'axis' (the "
                          "axis of the vectors, e.g. axis=1).")
     with v1.name_scope(scope, "cosine_distance_loss",
                        [predictions, labels, weights]) as scope:

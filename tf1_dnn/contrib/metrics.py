@@ -21,6 +21,7 @@ Pitfalls (TF 1.x contrib, mirrored):
 """
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError
 
 __all__ = [
     "streaming_accuracy", "streaming_mean", "streaming_mean_tensor",
@@ -244,7 +245,7 @@ def aggregate_metrics(*value_update_tuples):
       ValueError: no pair given.
     """
     if not value_update_tuples:
-        raise ValueError("aggregate_metrics: expected at least one "
+        raise InputError("aggregate_metrics: expected at least one "
                          "(value_tensor, update_op) pair.")
     values, updates = zip(*value_update_tuples)
     return list(values), list(updates)

@@ -18,6 +18,7 @@ Caveats (as TF 1.x contrib):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
+from tf1_dnn.errors import InputError
 
 __all__ = ["alpha_dropout", "ALPHA_P"]
 
@@ -40,13 +41,13 @@ def alpha_dropout(x, keep_prob, noise_shape=None, seed=None, name=None):
     with v1.name_scope(name, "alpha_dropout", [x]) as name:
         x = v1.convert_to_tensor(x, name="x")
         if isinstance(keep_prob, numbers.Real) and not 0 < keep_prob <= 1.0:
-            raise ValueError(
+            raise InputError(
                 "keep_prob must be a scalar tensor or a float in the range "
                 f"(0, 1], got {keep_prob!r} (the fraction of units to KEEP).")
         keep_prob = v1.convert_to_tensor(keep_prob, dtype=x.dtype,
                                          name="keep_prob")
         if keep_prob.shape.ndims not in (None, 0):
-            raise ValueError(
+            raise InputError(
                 f"keep_prob must be a scalar, got shape {keep_prob.shape}.")
         if tf2.get_static_value(keep_prob) == 1:
             return x

@@ -24,6 +24,7 @@ import logging
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.contrib.arg_scope import add_arg_scope
 from tf1_dnn.errors import Tf1DnnError
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = [
     "variable", "model_variable", "local_variable", "global_variable",
@@ -163,7 +164,7 @@ def get_variables_to_restore(include=None, exclude=None):
         to_include = get_variables()
     else:
         if isinstance(include, str):
-            raise TypeError(
+            raise InputTypeError(
                 f"get_variables_to_restore: include must be a list of scopes, "
                 f"got the string {include!r}; write include=[{include!r}].")
         to_include = []
@@ -172,7 +173,7 @@ def get_variables_to_restore(include=None, exclude=None):
     excluded = set()
     if exclude is not None:
         if isinstance(exclude, str):
-            raise TypeError(
+            raise InputTypeError(
                 f"get_variables_to_restore: exclude must be a list of scopes, "
                 f"got the string {exclude!r}; write exclude=[{exclude!r}].")
         for scope in exclude:
@@ -331,7 +332,7 @@ def assign_from_checkpoint_fn(model_path, var_list, ignore_missing_vars=False,
     """
     from tf1_dnn.checkpoints import Saver
     if not var_list:
-        raise ValueError("assign_from_checkpoint_fn: var_list is empty; "
+        raise InputError("assign_from_checkpoint_fn: var_list is empty; "
                          "pass the variables to restore.")
     if ignore_missing_vars:
         present = tf2.train.load_checkpoint(

@@ -31,12 +31,18 @@ import urllib.parse
 import urllib.request
 
 __all__ = ["DownloadError", "download", "network_allowed", "MNIST_SHA256",
-           "MNIST_MIRRORS", "DEFAULT_TIMEOUT", "reset_offline"]
+           "MNIST_MIRRORS", "DEFAULT_SOURCE_URL", "DEFAULT_TIMEOUT",
+           "reset_offline"]
 
-# The usual MNIST mirrors (TF1's DEFAULT_SOURCE_URL first, then the ones
+# TF1's DEFAULT_SOURCE_URL (the CVDF mirror of yann.lecun.com/exdb/mnist/).
+# The one definition of the MNIST URLs: `mnist.read_data_sets` and
+# `sources` take them from here.
+DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+
+# The usual MNIST mirrors (TF1's DEFAULT_SOURCE_URL first, then the one
 # torchvision uses), tried in order.
 MNIST_MIRRORS = [
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    DEFAULT_SOURCE_URL,
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
 ]
 
@@ -59,18 +65,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _OFFLINE = False
 
 
-class DownloadError(OSError):
-    """A download that failed; nothing was written under the final name.
-
-    Attributes:
-      unreachable: True when the server could not be reached at all (DNS,
-        refused connection, timeout), False for HTTP errors, truncated
-        bodies and checksum mismatches.
-    """
-
-    def __init__(self, message, unreachable=False):
-        super().__init__(message)
-        self.unreachable = unreachable
+from tf1_dnn.errors import DownloadError, OutputExistsError  # noqa: E402
 
 
 def _is_loopback(url):
@@ -121,7 +116,7 @@ def download(url, dest, sha256=None, timeout=DEFAULT_TIMEOUT):
     global _OFFLINE
     dest = os.fspath(dest)
     if os.path.exists(dest):
-        raise FileExistsError(f"{dest} already exists; tf1_dnn never "
+        raise OutputExistsError(f"{dest} already exists; tf1_dnn never "
                               "overwrites a file. Delete it to download again.")
     if not network_allowed(url):
         raise DownloadError(
@@ -183,7 +178,7 @@ def download(url, dest, sha256=None, timeout=DEFAULT_TIMEOUT):
                     f"expected {sha256}. The mirror serves a different or "
                     "corrupted file; nothing was saved.")
         if os.path.exists(dest):  # appeared while we downloaded
-            raise FileExistsError(f"{dest} appeared during the download; "
+            raise OutputExistsError(f"{dest} appeared during the download; "
                                   "not overwritten.")
         os.replace(tmp, dest)
         return dest

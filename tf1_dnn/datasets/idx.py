@@ -38,8 +38,7 @@ _FIX = ("Delete it and download it again (or point read_data_sets / "
         "load_data at a folder holding the four intact IDX files).")
 
 
-class IdxError(ValueError):
-    """A corrupt, truncated or mislabelled IDX file (names the file)."""
+from tf1_dnn.errors import IdxError, InputTypeError  # noqa: E402
 
 
 def _read_bytes(path):
@@ -125,8 +124,8 @@ def write_idx(path, array, compress=None):
         else array.dtype
     code = _CODES.get(np.dtype(dtype))
     if code is None:
-        raise TypeError(f"IDX cannot store dtype {array.dtype}; use uint8, "
-                        "int8, int16, int32, float32 or float64.")
+        raise InputTypeError(f"IDX cannot store dtype {array.dtype}; use "
+                             "uint8, int8, int16, int32, float32 or float64.")
     payload = (bytes([0, 0, code, array.ndim])
                + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
                + array.astype(dtype).tobytes())

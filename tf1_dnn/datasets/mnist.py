@@ -46,15 +46,15 @@ import numpy as np
 
 from tf1_dnn._compat import tf2, v1
 from tf1_dnn.datasets import sources
+from tf1_dnn.datasets.fetch import DEFAULT_SOURCE_URL
 from tf1_dnn.datasets.idx import (IMAGES_MAGIC, LABELS_MAGIC, IdxError,
                                   read_idx)
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["DataSet", "Datasets", "read_data_sets", "load_data",
            "dense_to_one_hot", "extract_images", "extract_labels",
            "DEFAULT_SOURCE_URL", "load_mnist", "IdxError"]
 
-# TF1's DEFAULT_SOURCE_URL (the CVDF mirror of yann.lecun.com/exdb/mnist/).
-DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 
 Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
 
@@ -114,7 +114,7 @@ class DataSet(object):
         np.random.seed(seed1 if seed is None else seed2)
         dtype = _base_dtype(dtype)
         if dtype not in (tf2.uint8, tf2.float32):
-            raise TypeError(f"Invalid image dtype {dtype!r}, expected uint8 "
+            raise InputTypeError(f"Invalid image dtype {dtype!r}, expected uint8 "
                             "or float32")
         if fake_data:
             self._num_examples = 10000
@@ -122,13 +122,13 @@ class DataSet(object):
         else:
             images, labels = np.asarray(images), np.asarray(labels)
             if images.shape[0] != labels.shape[0]:
-                raise ValueError(
+                raise InputError(
                     f"images and labels differ in length: images.shape: "
                     f"{images.shape} labels.shape: {labels.shape}")
             self._num_examples = images.shape[0]
             if reshape:
                 if images.ndim != 4 or images.shape[3] != 1:
-                    raise ValueError(
+                    raise InputError(
                         f"reshape=True needs images of shape [N, rows, cols, "
                         f"1], got {images.shape}; pass reshape=False or add "
                         "the depth axis (images[..., None]).")
@@ -243,7 +243,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False,
         test_labels = dense_to_one_hot(test_labels, 10)
 
     if not 0 <= validation_size <= len(train_images):
-        raise ValueError(
+        raise InputError(
             "Validation size should be between 0 and {}. Received: {}."
             .format(len(train_images), validation_size))
 

@@ -46,8 +46,7 @@ FILES = collections.OrderedDict([
 _ANNOUNCED = False
 
 
-class MissingDataError(FileNotFoundError):
-    """No usable MNIST source (the message lists what was tried and fixes)."""
+from tf1_dnn.errors import MissingDataError  # noqa: E402 (one hierarchy)
 
 
 class Source(collections.namedtuple(
@@ -114,6 +113,26 @@ def download_dir(train_dir=None):
     return os.path.join(cache, "tf1_dnn", "mnist")
 
 
+def _check_named_path(path, what):
+    """Raises if a path the user named cannot hold MNIST as given: a file
+    that is not an .npz (e.g. one IDX file instead of its folder), or a
+    folder that cannot be listed. A missing path is fine (TF 1.x downloads
+    into it)."""
+    if os.path.isfile(path) and not path.endswith(".npz"):
+        raise MissingDataError(
+            f"{what} {path!r} is a file, not a folder: pass the folder that "
+            f"holds the four IDX files ({os.path.dirname(path) or '.'!r}), "
+            "or a Keras mnist.npz.")
+    if os.path.isdir(path):
+        try:
+            os.listdir(path)
+        except OSError as e:
+            raise MissingDataError(
+                f"{what} {path!r} cannot be read ({e.strerror or e}): make "
+                "it readable (e.g. chmod a+rx) or pass another folder. It "
+                "is not replaced by another dataset.") from None
+
+
 def _from_path(path, kind, dataset="MNIST-format"):
     """A Source for a folder or .npz path, or None if it holds no MNIST."""
     path = os.fspath(path)
@@ -130,8 +149,7 @@ def _from_path(path, kind, dataset="MNIST-format"):
 
 def _try_download(train_dir, source_url, errors):
     """Downloads the four gz files; a Source, or None (errors appended)."""
-    from tf1_dnn.datasets.mnist import DEFAULT_SOURCE_URL
-    explicit = bool(source_url) and source_url != DEFAULT_SOURCE_URL
+    explicit = bool(source_url) and source_url != _download.DEFAULT_SOURCE_URL
     mirrors = [source_url] if explicit else list(_download.MNIST_MIRRORS)
     folder = download_dir(train_dir)
     for mirror in mirrors:
@@ -191,17 +209,22 @@ def find_source(train_dir=None, source_url=None, allow_download=True):
 
     Raises:
       MissingDataError: nothing found (message lists what was tried), or
-        `$TF1_DNN_MNIST_DIR` is set but holds no MNIST.
+        `$TF1_DNN_MNIST_DIR` is set but holds no MNIST, or `train_dir` /
+        `$TF1_DNN_MNIST_DIR` is a file that is not an .npz (one IDX file
+        instead of its folder) or a folder that cannot be read -- those
+        never fall back to another dataset.
       IdxError / DownloadError: see `find_idx_files` and `fetch.download`.
     """
     tried = []
     if train_dir:
+        _check_named_path(os.fspath(train_dir), "train_dir")
         found = _from_path(train_dir, "folder")
         if found:
             return found
         tried.append(f"{train_dir} (no MNIST IDX files)")
     env = os.environ.get(ENV_VAR)
     if env:
+        _check_named_path(env, f"${ENV_VAR}")
         found = _from_path(env, "env")
         if found is None:
             raise MissingDataError(
@@ -250,6 +273,9 @@ def _load_npz(path):
     return arrays
 
 
+N_CLASSES = 10  # MNIST and Fashion-MNIST
+
+
 def _check_pair(images, labels, images_path, labels_path):
     if images.ndim != 3:
         raise IdxError(f"{images_path}: images must be 3-D (count, rows, "
@@ -263,6 +289,15 @@ def _check_pair(images, labels, images_path, labels_path):
             f"{labels_path} holds {labels.shape[0]} labels: the files do "
             "not belong together. Replace them with a matching pair (same "
             "split, same dataset).")
+    if labels.size and labels.max() >= N_CLASSES:
+        bad = np.flatnonzero(labels >= N_CLASSES)
+        raise IdxError(
+            f"{labels_path}: {len(bad)} label(s) out of range for the "
+            f"{N_CLASSES} classes (0-{N_CLASSES - 1}): value "
+            f"{int(labels[bad[0]])} at index {int(bad[0])}. The file is "
+            "corrupt or holds another dataset's labels; "
+            "one-hot encoding would silently spill it into the next row. "
+            "Replace it with the intact labels file.")
 
 
 def load_arrays(source, verbose=False):
@@ -285,7 +320,13 @@ def load_arrays(source, verbose=False):
             path = source.files[key]
             if verbose:
                 print("Extracting", path)
-            arrays.append(read_idx(path, expected_magic=magic))
+            try:
+                arrays.append(read_idx(path, expected_magic=magic))
+            except OSError as e:
+                raise IdxError(
+                    f"{path}: cannot be read ({e.strerror or e}). Make it "
+                    "readable (e.g. chmod a+r) or point at another "
+                    "folder.") from None
             paths.append(path)
     arrays = [np.asarray(a, dtype=np.uint8) for a in arrays]
     _check_pair(arrays[0], arrays[1], paths[0], paths[1])

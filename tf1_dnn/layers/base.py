@@ -37,14 +37,12 @@ import re
 import weakref
 
 from tf1_dnn._compat import require_graph, tf2, v1
-from tf1_dnn.errors import Tf1DnnError
 
 __all__ = ["Layer", "InputError"]
 
 
-class InputError(Tf1DnnError, ValueError):
-    """Raised when a layer is called on an input it cannot handle (or built
-    with arguments it cannot use)."""
+# Defined in tf1_dnn.errors (one hierarchy); re-exported here.
+from tf1_dnn.errors import InputError, InputTypeError  # noqa: E402
 
 
 def _snake_case(name):
@@ -90,7 +88,7 @@ class Layer:
     def __init__(self, trainable=True, name=None, dtype=None, _scope=None,
                  _reuse=None, **kwargs):
         if kwargs:
-            raise TypeError(
+            raise InputTypeError(
                 f"{type(self).__name__}() got unexpected keyword arguments: "
                 f"{sorted(kwargs)}")
         self.trainable = trainable
@@ -126,7 +124,7 @@ class Layer:
     @property
     def scope_name(self):
         if not self._scope:
-            raise ValueError(
+            raise InputError(
                 f'No name available for layer scope because the layer '
                 f'"{self.name}" has not been used yet. The scope name is '
                 "determined the first time the layer instance is called. You "

@@ -18,6 +18,7 @@ from tf1_dnn._compat import v1
 from tf1_dnn._cond import smart_cond as _smart_cond
 from tf1_dnn._cond import static_bool as _static_bool
 from tf1_dnn.layers.base import Layer
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
 
@@ -53,9 +54,14 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, **kwargs)
-        self.units = int(units)
+        try:
+            self.units = int(units)  # TF 1.x: int(units), so "3" works
+        except (TypeError, ValueError):
+            raise InputTypeError(
+                f"Dense layer '{self.name}': units must be an integer, got "
+                f"{units!r} ({type(units).__name__}).") from None
         if self.units <= 0:
-            raise ValueError(
+            raise InputError(
                 f"Dense layer '{self.name}': units must be a positive integer, "
                 f"got {units!r}.")
         self.activation = activation
@@ -179,8 +185,12 @@ class Dropout(Layer):
     def __init__(self, rate=0.5, noise_shape=None, seed=None, name=None,
                  **kwargs):
         super().__init__(name=name, **kwargs)
+        if not isinstance(rate, numbers.Real) and not v1.is_tensor(rate):
+            raise InputTypeError(
+                f"Dropout layer '{self.name}': rate must be a number or a "
+                f"scalar tensor, got {rate!r} ({type(rate).__name__}).")
         if isinstance(rate, numbers.Real) and not 0 <= rate < 1:
-            raise ValueError(
+            raise InputError(
                 f"Dropout layer '{self.name}': rate must be in [0, 1), got "
                 f"{rate!r} (rate is the fraction to DROP; keep_prob=0.9 is "
                 "rate=0.1).")
@@ -234,7 +244,7 @@ class Flatten(Layer):
     def __init__(self, data_format="channels_last", name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
+            raise InputError(
                 f"Flatten: data_format must be 'channels_last' or "
                 f"'channels_first', got {data_format!r}.")
         self.data_format = data_format

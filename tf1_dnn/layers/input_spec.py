@@ -8,6 +8,7 @@ set `input_spec` for code that inspects it.
 """
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputTypeError
 
 __all__ = ["InputSpec"]
 
@@ -37,7 +38,7 @@ class InputSpec:
         try:
             self.axes = {int(k): v for k, v in (axes or {}).items()}
         except (AttributeError, ValueError, TypeError):
-            raise TypeError(
+            raise InputTypeError(
                 f"InputSpec: axes must be a dict with integer keys, got "
                 f"{axes!r}.") from None
 

@@ -9,6 +9,7 @@ class's `kernel`/`bias` become contrib's `weights`/`biases` and land in
 from tf1_dnn._compat import v1
 from tf1_dnn._cond import static_bool
 from tf1_dnn.layers.base import InputError
+from tf1_dnn.errors import InputTypeError
 
 __all__ = ["variable_collections", "collect_named_outputs",
            "model_variable_getter", "add_variable_to_collections",
@@ -77,7 +78,7 @@ def static_training(pred, layer):
     if isinstance(pred, bool):
         return pred
     if pred is None:
-        raise TypeError(
+        raise InputTypeError(
             f"{layer}: is_training must be a Python bool or a boolean tensor, "
             "got None. Pass e.g. tf.placeholder_with_default(False, shape=()).")
     return static_bool(pred)
@@ -106,6 +107,6 @@ def n_positive_integers(n, value):
         value = (value,) * n
     value = tuple(int(v) for v in value)
     if len(value) != n or any(v <= 0 for v in value):
-        raise ValueError(
+        raise InputError(
             f"expected {n} positive integers (or one int), got {value!r}.")
     return value

@@ -33,6 +33,7 @@ from tf1_dnn.contrib.layers._utils import (WEIGHTS_BIASES,
 from tf1_dnn.contrib.variables import model_variable
 from tf1_dnn import layers as _tf_layers
 from tf1_dnn.initializers import xavier_initializer
+from tf1_dnn.errors import InputError
 
 __all__ = ["convolution", "convolution1d", "convolution2d", "convolution3d",
            "conv1d", "conv2d", "conv3d", "convolution2d_transpose",
@@ -103,11 +104,11 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
     """
     require_graph("tf.contrib.layers.convolution")
     if data_format not in _DATA_FORMATS:
-        raise ValueError(
+        raise InputError(
             f"Invalid data_format: {data_format!r}; use one of "
             f"{list(_DATA_FORMATS[1:])} (or None for channels last).")
     if reuse and scope is None:
-        raise ValueError("convolution: reuse=True needs scope=... (the name "
+        raise InputError("convolution: reuse=True needs scope=... (the name "
                          "of the layer whose variables to reuse).")
     with v1.variable_scope(scope, "Conv", [inputs], reuse=reuse,
                            custom_getter=model_variable_getter(
@@ -203,7 +204,7 @@ def _transpose(dims):
                                custom_getter=model_variable_getter(
                                    WEIGHTS_BIASES)) as sc:
             if data_format not in formats:
-                raise ValueError(
+                raise InputError(
                     f"data_format has to be either {formats[0]} or "
                     f"{formats[1]}, got {data_format!r}.")
             inputs = v1.convert_to_tensor(inputs)
@@ -278,7 +279,7 @@ def separable_convolution2d(inputs, num_outputs, kernel_size,
     """
     require_graph("tf.contrib.layers.separable_conv2d")
     if data_format not in ("NCHW", "NHWC"):
-        raise ValueError(
+        raise InputError(
             f"data_format has to be either NCHW or NHWC, got {data_format!r}.")
     rename = {"bias": "biases", "depthwise_kernel": "depthwise_weights",
               "pointwise_kernel": "pointwise_weights"}
@@ -363,7 +364,7 @@ def _pooling(kind, dims):
                 data_format=default_format, outputs_collections=None,
                 scope=None):
         if data_format not in formats:
-            raise ValueError(
+            raise InputError(
                 f"data_format has to be either {formats[0]} or {formats[1]}, "
                 f"got {data_format!r}.")
         with v1.name_scope(scope, f"{op}{dims}D", [inputs]) as sc:

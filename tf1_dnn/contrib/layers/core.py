@@ -43,6 +43,7 @@ from tf1_dnn.contrib.variables import model_variable
 from tf1_dnn.initializers import xavier_initializer
 from tf1_dnn.layers.core import Dense, Dropout
 from tf1_dnn.layers.core import flatten as _layers_flatten
+from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["fully_connected", "linear", "relu", "relu6", "elu", "dropout",
            "flatten", "softmax", "bias_add", "unit_norm", "one_hot_encoding",
@@ -97,11 +98,15 @@ def fully_connected(inputs, num_outputs, activation_fn=v1.nn.relu,
     require_graph("tf.contrib.layers.fully_connected")
     if isinstance(num_outputs, bool) or not isinstance(
             num_outputs, numbers.Integral):
-        raise ValueError(
+        raise InputTypeError(
             f"num_outputs should be an int, got {num_outputs!r} "
             f"({type(num_outputs).__name__}).")
+    if num_outputs <= 0:
+        raise InputError(
+            f"fully_connected: num_outputs must be a positive integer, got "
+            f"{num_outputs!r}.")
     if reuse and scope is None:
-        raise ValueError(
+        raise InputError(
             "fully_connected: reuse=True needs scope=... (the name of the "
             "layer whose variables to reuse).")
     with v1.variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
@@ -172,8 +177,12 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
       TypeError: `is_training=None`.
     """
     require_graph("tf.contrib.layers.dropout")
+    if not isinstance(keep_prob, numbers.Real) and not v1.is_tensor(keep_prob):
+        raise InputTypeError(
+            f"dropout: keep_prob must be a number or a scalar tensor, got "
+            f"{keep_prob!r} ({type(keep_prob).__name__}).")
     if isinstance(keep_prob, numbers.Real) and not 0.0 < keep_prob <= 1.0:
-        raise ValueError(
+        raise InputError(
             f"dropout: keep_prob must be in (0, 1], got {keep_prob!r} "
             "(keep_prob is the fraction to KEEP; rate=0.1 is keep_prob=0.9).")
     static_training(is_training, "dropout")
@@ -236,7 +245,7 @@ def bias_add(inputs, activation_fn=None,
         non 4-D input, or unknown channel dimension.
     """
     if data_format not in ("NCHW", "NHWC"):
-        raise ValueError(
+        raise InputError(
             f"bias_add: data_format has to be either NCHW or NHWC, got "
             f"{data_format!r}.")
     with v1.variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
@@ -278,7 +287,7 @@ def unit_norm(inputs, dim, epsilon=1e-7, scope=None):
             raise input_error("unit_norm", inputs, "the input rank must be "
                               "known", "Give the input a static shape.")
         if dim < 0 or dim >= rank:
-            raise ValueError(
+            raise InputError(
                 f"unit_norm: dim must be positive but smaller than the input "
                 f"rank {rank}, got {dim}.")
         lengths = v1.sqrt(epsilon + v1.reduce_sum(v1.square(inputs), dim,
@@ -327,7 +336,7 @@ def repeat(inputs, repetitions, layer, *args, **kwargs):
       ValueError: `repetitions` is not a positive int.
     """
     if not isinstance(repetitions, int) or repetitions < 1:
-        raise ValueError(
+        raise InputError(
             f"repeat: repetitions must be a positive int, got {repetitions!r}.")
     scope = kwargs.pop("scope", None)
     with v1.variable_scope(scope, "Repeat", [inputs]):
@@ -354,7 +363,7 @@ def stack(inputs, layer, stack_args, **kwargs):
     """
     scope = kwargs.pop("scope", None)
     if not isinstance(stack_args, (list, tuple)):
-        raise ValueError(
+        raise InputError(
             f"stack: stack_args need to be a list or tuple, got "
             f"{type(stack_args).__name__}.")
     with v1.variable_scope(scope, "Stack", [inputs]):
@@ -382,7 +391,7 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False,
       ValueError: `vocab_size`/`embed_dim` missing when not reusing.
     """
     if not (reuse or (vocab_size and embed_dim)):
-        raise ValueError(
+        raise InputError(
             "embed_sequence: must specify vocab_size and embed_dim when not "
             f"reusing. Got vocab_size={vocab_size} and embed_dim={embed_dim}.")
     with v1.variable_scope(scope, "EmbedSequence", [ids], reuse=reuse):

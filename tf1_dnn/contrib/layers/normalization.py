@@ -11,6 +11,7 @@ from tf1_dnn.contrib.layers._utils import (add_variable_to_collections,
                                            variable_collections)
 from tf1_dnn.contrib.variables import model_variable
 from tf1_dnn.layers.normalization import BatchNormalization
+from tf1_dnn.errors import InputError
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm"]
 
@@ -34,7 +35,7 @@ def _check_param_dict(params, allowed, what):
     params = dict(params or {})
     unknown = sorted(set(params) - set(allowed))
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"batch_norm: unknown {what} keys {unknown}; allowed: "
             f"{list(allowed)}.")
     return params
@@ -112,14 +113,14 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
             "batch_norm (or open an issue with the line that needs them).")
     del renorm_clipping, renorm_decay
     if data_format not in (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW):
-        raise ValueError(
+        raise InputError(
             f"data_format has to be either NCHW or NHWC, got {data_format!r}.")
     inits = _check_param_dict(param_initializers, _PARAM_KEYS,
                               "param_initializers")
     regs = _check_param_dict(param_regularizers, ("beta", "gamma"),
                              "param_regularizers")
     if reuse and scope is None:
-        raise ValueError(
+        raise InputError(
             "batch_norm: reuse=True needs scope=... (the name of the layer "
             "whose variables to reuse).")
     static_training(is_training, "batch_norm")
@@ -278,7 +279,7 @@ def instance_norm(inputs, center=True, scale=True, epsilon=1e-6,
         raise input_error("instance_norm", inputs, "the rank is undefined",
                           "Give the input a static shape.")
     if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
-        raise ValueError(
+        raise InputError(
             f"instance_norm: data_format has to be either NCHW or NHWC, got "
             f"{data_format!r}.")
     with v1.variable_scope(scope, "InstanceNorm", [inputs],

@@ -19,6 +19,7 @@ Caveats (TF 1.15, mirrored):
 import numbers
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError
 
 __all__ = ["optimize_loss", "OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES"]
 
@@ -39,10 +40,10 @@ OPTIMIZER_SUMMARIES = ["learning_rate", "loss", "gradients", "gradient_norm",
 def _make_optimizer(optimizer, lr, learning_rate):
     if isinstance(optimizer, str):
         if lr is None:
-            raise ValueError("Learning rate is None, but should be specified "
+            raise InputError("Learning rate is None, but should be specified "
                              f"if optimizer is a string ({optimizer}).")
         if optimizer not in OPTIMIZER_CLS_NAMES:
-            raise ValueError(
+            raise InputError(
                 f"Optimizer name should be one of "
                 f"[{', '.join(OPTIMIZER_CLS_NAMES)}], you provided "
                 f"{optimizer!r}.")
@@ -50,7 +51,7 @@ def _make_optimizer(optimizer, lr, learning_rate):
     if isinstance(optimizer, type) and issubclass(optimizer,
                                                   v1.train.Optimizer):
         if lr is None:
-            raise ValueError("Learning rate is None, but should be specified "
+            raise InputError("Learning rate is None, but should be specified "
                              f"if optimizer is a class ({optimizer}).")
         return optimizer(learning_rate=lr)
     if isinstance(optimizer, v1.train.Optimizer):
@@ -58,10 +59,10 @@ def _make_optimizer(optimizer, lr, learning_rate):
     if callable(optimizer):
         opt = optimizer(lr) if learning_rate is not None else optimizer()
         if not isinstance(opt, v1.train.Optimizer):
-            raise ValueError("Unrecognized optimizer: function should return "
+            raise InputError("Unrecognized optimizer: function should return "
                              f"a subclass of Optimizer. Got {opt!r}.")
         return opt
-    raise ValueError(
+    raise InputError(
         "Unrecognized optimizer: should be a string, a subclass of Optimizer, "
         "an instance of a subclass of Optimizer or a function with one "
         f"argument. Got {optimizer!r}.")
@@ -105,7 +106,7 @@ def optimize_loss(loss, global_step, learning_rate, optimizer,
     """
     loss = v1.convert_to_tensor(loss)
     if loss.shape.ndims not in (None, 0):
-        raise ValueError(
+        raise InputError(
             f"optimize_loss: loss must be a scalar, got shape {loss.shape}; "
             "reduce it first, e.g. tf.reduce_mean(losses).")
     if global_step is None:
@@ -126,24 +127,24 @@ def optimize_loss(loss, global_step, learning_rate, optimizer,
             elif isinstance(learning_rate, numbers.Real) and \
                     not isinstance(learning_rate, bool):
                 if learning_rate < 0.0:
-                    raise ValueError(f"Invalid learning_rate {learning_rate}.")
+                    raise InputError(f"Invalid learning_rate {learning_rate}.")
                 lr = v1.get_variable(
                     "learning_rate", [], trainable=False,
                     initializer=v1.constant_initializer(float(learning_rate)))
             else:
-                raise ValueError(
+                raise InputError(
                     "Learning rate should be a 0-d tensor or a float, got "
                     f"{learning_rate!r} of type {type(learning_rate).__name__}.")
         if summaries is None:
             summaries = ["loss", "learning_rate", "global_gradient_norm"]
         for summ in summaries:
             if summ not in OPTIMIZER_SUMMARIES:
-                raise ValueError(
+                raise InputError(
                     f"Summaries should be one of [{', '.join(OPTIMIZER_SUMMARIES)}"
                     f"], you provided {summ!r}.")
         if learning_rate is not None and learning_rate_decay_fn is not None:
             if global_step is None:
-                raise ValueError(
+                raise InputError(
                     "global_step is required for learning_rate_decay_fn: "
                     "create one with tf.train.get_or_create_global_step().")
             lr = learning_rate_decay_fn(lr, global_step)
@@ -169,7 +170,7 @@ def optimize_loss(loss, global_step, learning_rate, optimizer,
                 multiplied.append((g, v))
             gradients = multiplied
         if not gradients:
-            raise ValueError(
+            raise InputError(
                 "Empty list of (gradient, variable) pairs: no trainable "
                 "variable reaches the loss (check `variables`).")
         if "global_gradient_norm" in summaries or "gradient_norm" in summaries:
@@ -184,7 +185,7 @@ def optimize_loss(loss, global_step, learning_rate, optimizer,
         elif callable(clip_gradients):
             gradients = clip_gradients(gradients)
         elif clip_gradients is not None:
-            raise ValueError(
+            raise InputError(
                 f"Unknown type {type(clip_gradients).__name__} for "
                 "clip_gradients: pass a float (global norm) or a function.")
         if "loss" in summaries:

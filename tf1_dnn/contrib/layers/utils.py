@@ -15,6 +15,7 @@ import collections
 from tf1_dnn._compat import v1
 from tf1_dnn.contrib.layers._utils import (collect_named_outputs,
                                            n_positive_integers)
+from tf1_dnn.errors import InputError
 
 __all__ = ["collect_named_outputs", "append_tensor_alias",
            "get_tensor_aliases", "convert_collection_to_dict",
@@ -65,13 +66,13 @@ def last_dimension(shape, min_rank=1):
     """
     dims = v1.TensorShape(shape).dims
     if dims is None:
-        raise ValueError("dims of shape must be known but is None")
+        raise InputError("dims of shape must be known but is None")
     if len(dims) < min_rank:
-        raise ValueError(f"rank of shape must be at least {min_rank} not: "
+        raise InputError(f"rank of shape must be at least {min_rank} not: "
                          f"{len(dims)}")
     value = v1.dimension_value(dims[-1])
     if value is None:
-        raise ValueError("last dimension shape must be known but is None")
+        raise InputError("last dimension shape must be known but is None")
     return value
 
 
@@ -79,12 +80,12 @@ def two_element_tuple(int_or_tuple):
     """`(a, a)` from an int, `(a, b)` from a pair (or a TensorShape)."""
     if isinstance(int_or_tuple, (list, tuple)):
         if len(int_or_tuple) != 2:
-            raise ValueError(f"Must be a list with 2 elements: {int_or_tuple}")
+            raise InputError(f"Must be a list with 2 elements: {int_or_tuple}")
         return int(int_or_tuple[0]), int(int_or_tuple[1])
     if isinstance(int_or_tuple, int):
         return int(int_or_tuple), int(int_or_tuple)
     if isinstance(int_or_tuple, v1.TensorShape) and len(int_or_tuple) == 2:
         return (v1.dimension_value(int_or_tuple[0]),
                 v1.dimension_value(int_or_tuple[1]))
-    raise ValueError("Must be an int, a list with 2 elements or a "
+    raise InputError("Must be an int, a list with 2 elements or a "
                      f"TensorShape of length 2, got {int_or_tuple!r}.")

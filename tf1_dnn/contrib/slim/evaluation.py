@@ -18,6 +18,7 @@ written to `logdir` at the checkpoint's global step.
 """
 
 from tf1_dnn._compat import v1
+from tf1_dnn.errors import InputError
 
 __all__ = ["evaluate_once", "evaluation_loop"]
 
@@ -48,10 +49,10 @@ def evaluate_once(master, checkpoint_path, logdir, num_evals=1,
     from tf1_dnn.checkpoints import Saver, resolve_checkpoint
     from tf1_dnn.session import Session
     if master:
-        raise ValueError("evaluate_once: only local evaluation (master='') "
+        raise InputError("evaluate_once: only local evaluation (master='') "
                          "is supported by tf1_dnn.")
     if hooks:
-        raise ValueError("evaluate_once: hooks are not supported by tf1_dnn; "
+        raise InputError("evaluate_once: hooks are not supported by tf1_dnn; "
                          "pass eval_op/final_op instead.")
     graph = v1.get_default_graph()
     prefix = resolve_checkpoint(checkpoint_path)
@@ -101,7 +102,7 @@ def evaluation_loop(master, checkpoint_dir, logdir, num_evals=1,
       Others: as `evaluate_once`.
     """
     if init_fn is not None:
-        raise ValueError("evaluation_loop: init_fn is not supported by "
+        raise InputError("evaluation_loop: init_fn is not supported by "
                          "tf1_dnn (the checkpoint restores every variable).")
     final = None
     for count, path in enumerate(v1.train.checkpoints_iterator(
