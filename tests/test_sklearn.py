@@ -185,9 +185,26 @@ def test_bad_input_errors_name_the_problem(blobs, session_config):
     with pytest.raises(ValueError, match="X has 3 features, but the model was "
                                          "fitted with 8"):
         fitted.predict(X[:, :3])
-    with pytest.raises(TypeError, match="cannot be pickled"):
-        pickle.dumps(fitted)
     assert pickle.loads(pickle.dumps(clone(fitted))).get_params()["n_neurons"] == 16
+
+
+def test_fitted_model_pickles_with_its_weights(blobs, session_config):
+    """A fitted DNNClassifier (leaky_relu activation, Adam slots) pickles
+    with its weights: the copy predicts bitwise the same, owns its own graph,
+    and keeps the fitted attributes."""
+    X, y = blobs
+    fitted = small(session_config, n_epochs=2, activation=leaky_relu(0.1),
+                   optimizer_class=tf.train.AdamOptimizer).fit(X, y)
+    copy = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(copy.predict_proba(X),
+                                  fitted.predict_proba(X))
+    assert copy._graph is not fitted._graph
+    assert copy.history_ == fitted.history_
+    np.testing.assert_array_equal(copy.classes_, fitted.classes_)
+    assert copy.get_params()["activation"] == leaky_relu(0.1)
+    unfitted = pickle.loads(pickle.dumps(small(session_config)))
+    with pytest.raises(NotFittedError):
+        unfitted.predict(X)
 
 
 def test_leaky_relu_matches_numpy(sess):

@@ -50,23 +50,42 @@ from tf1_dnn import layers
 from tf1_dnn._compat import v1
 from tf1_dnn.early_stopping import EarlyStopping
 from tf1_dnn.training import shuffled_batch_indices
-from tf1_dnn.errors import (InputError, InputTypeError,
+from tf1_dnn.errors import (InputError, StateError,
                             TrainingDivergedError, diverged_message,
                             nonfinite_summary)
 
 __all__ = ["DNNClassifier", "leaky_relu"]
 
 
+class _LeakyReLU:
+    """`f(z, name=None) = max(alpha * z, z)`; a class, so that it pickles."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+        self.__name__ = f"leaky_relu_{alpha:g}"
+
+    def __call__(self, z, name=None):
+        return v1.maximum(self.alpha * z, z, name=name)
+
+    def __eq__(self, other):
+        return isinstance(other, _LeakyReLU) and other.alpha == self.alpha
+
+    def __hash__(self):
+        return hash(("leaky_relu", self.alpha))
+
+    def __repr__(self):
+        return f"leaky_relu(alpha={self.alpha!r})"
+
+
 def leaky_relu(alpha=0.01):
-    """Returns `f(z, name=None) = max(alpha * z, z)` (the book's factory)."""
+    """Returns `f(z, name=None) = max(alpha * z, z)` (the book's factory).
+
+    The result is a picklable callable (so a DNNClassifier using it can go
+    to Dask workers or be pickled fitted), named `leaky_relu_<alpha>`.
+    """
     if not 0.0 <= alpha < 1.0:
         raise InputError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
-
-    def parametrized_leaky_relu(z, name=None):
-        return v1.maximum(alpha * z, z, name=name)
-
-    parametrized_leaky_relu.__name__ = f"leaky_relu_{alpha:g}"
-    return parametrized_leaky_relu
+    return _LeakyReLU(alpha)
 
 
 class DNNClassifier(ClassifierMixin, BaseEstimator):
@@ -379,13 +398,38 @@ class DNNClassifier(ClassifierMixin, BaseEstimator):
             pass
 
     def __getstate__(self):
-        # Graph and session do not pickle; a pickled fitted instance would
-        # come back unfitted, which is worse than a clear error.
-        if getattr(self, "_session", None) is not None:
-            raise InputTypeError(
-                "A fitted DNNClassifier cannot be pickled (it holds a "
-                "tf.Session): use save(path) for its weights, or pickle an "
-                "unfitted clone (sklearn.base.clone(model)).")
+        """Parameters, fitted attributes and, when fitted, the weights.
+
+        A fitted instance pickles with its variables' values (numpy arrays,
+        optimizer slots included) instead of its graph and session, which do
+        not pickle; unpickling rebuilds the graph and a session and assigns
+        them, so `predict_proba` gives the same numbers. This is what lets
+        joblib's Dask backend (`RandomizedSearchCV` on a Dask cluster) and
+        `return_estimator=True` ship fitted models between processes.
+        """
         state = super().__getstate__()
-        return {k: v for k, v in state.items()
-                if not k.startswith("_") or k == "_sklearn_version"}
+        state = {k: v for k, v in state.items()
+                 if not k.startswith("_") or k == "_sklearn_version"}
+        if getattr(self, "_session", None) is not None:
+            state["_fitted_weights"] = self._get_model_params()
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        weights = state.pop("_fitted_weights", None)
+        super().__setstate__(state)
+        self._session = None
+        if weights is None:
+            return
+        self._graph = v1.Graph()
+        with self._graph.as_default():
+            self._build_graph(self.n_features_in_, len(self.classes_))
+        if len(weights) != len(self._gvars):
+            raise StateError(
+                f"DNNClassifier: the pickled weights hold {len(weights)} "
+                f"arrays but the rebuilt graph has {len(self._gvars)} "
+                "variables (pickled by another tf1_dnn version?); refit it.")
+        self._session = v1.Session(graph=self._graph,
+                                   config=self.session_config)
+        self._session.run(self._init)
+        self._restore_model_params(weights)
