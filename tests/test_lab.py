@@ -429,3 +429,18 @@ def test_data_folder_without_mnist_is_an_error_not_a_fallback(tmp_path,
     assert f"--data {empty} holds no MNIST-format data" in (
         capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_lab_errors_are_tf1_dnn_errors_and_builtins():
+    from tf1_dnn.errors import Tf1DnnError
+    assert issubclass(lab.ReportDirError, Tf1DnnError)
+    assert issubclass(lab.ReportDirError, ValueError)
+    assert issubclass(lab.LabDataError, Tf1DnnError)
+    assert issubclass(lab.LabDataError, FileNotFoundError)
+
+
+def test_python_m_tf1_dnn_dot_lab_runs_the_same_cli():
+    out = subprocess.run([sys.executable, "-m", "tf1_dnn.lab", "--list",
+                          "--only", "l1"], cwd=REPO, check=True,
+                         capture_output=True, text=True).stdout
+    assert [line.split()[0] for line in out.splitlines()] == ["l1"]
