@@ -35,6 +35,10 @@ Caveats:
     `tf1_dnn.tf`); importing this module does not.
   * The report folder is replaced only if it is a previous lab report (it
     holds `.tf1_dnn_lab_report`); any other non-empty folder is refused.
+    The new report is written into `<out>.partial/` and swapped in when
+    complete; files of yours in `<out>/` and `<out>/tensorboard/` stay.
+  * A configuration whose loss becomes NaN/Inf stops there and is marked
+    DIVERGED in every table (md, html, json), with no accuracy.
   * Accuracies after 1 epoch on the `--quick` subset say little about the
     techniques; they prove the pipeline. Use the default mode for the lesson.
 
@@ -54,16 +58,19 @@ The configurations themselves are `tf1_dnn.lab_configs` (pure data).
 """
 
 from tf1_dnn.lab.cli import main, parse_args, run_lab
-from tf1_dnn.lab.data import load_lab_data, standardized
-from tf1_dnn.lab.errors import LabDataError, ReportDirError
-from tf1_dnn.lab.loop import ProgressBar, train_config
+from tf1_dnn.lab.data import (cached_lab_data, load_lab_data, standardized,
+                              validation_size)
+from tf1_dnn.lab.errors import (DaskMissingError, LabArgumentError,
+                                LabDataError, ReportDirError)
+from tf1_dnn.lab.loop import ProgressBar, failed_result, train_config
 from tf1_dnn.lab.network import Network, build_network
 from tf1_dnn.lab.plots import plot_curves
-from tf1_dnn.lab.report import (MARKER, TABLE_HEADER, markdown_table,
-                                prepare_report_dir, write_report)
+from tf1_dnn.lab.report import (MARKER, TABLE_HEADER, ReportFolder,
+                                check_report_dir, markdown_table, write_report)
 from tf1_dnn.lab.settings import (N_HIDDEN1, N_HIDDEN2, N_INPUTS, N_OUTPUTS,
                                   VALIDATION_SIZE, LabSettings)
 
 __all__ = ["main", "run_lab", "LabSettings", "load_lab_data",
            "build_network", "train_config", "write_report", "ProgressBar",
-           "ReportDirError", "LabDataError"]
+           "ReportDirError", "LabDataError", "LabArgumentError",
+           "DaskMissingError", "ReportFolder"]

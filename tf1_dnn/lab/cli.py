@@ -1,17 +1,23 @@
-"""`python -m tf1_dnn lab`: arguments, the run, the summary on stdout."""
+"""`python -m tf1_dnn lab`: arguments, the run, the summary on stdout.
+
+Every argument is checked before anything is read or written (a bad
+`--seed` used to delete the previous report first); the new report is
+written beside `--out` and swapped in only when complete (see
+`tf1_dnn.lab.report`).
+"""
 
 import argparse
 import sys
 import time
 
 from tf1_dnn import lab_configs
+from tf1_dnn.lab import loop
 from tf1_dnn.lab.data import load_lab_data
-from tf1_dnn.lab.errors import LabDataError, ReportDirError
-from tf1_dnn.lab.loop import train_config
-from tf1_dnn.lab.report import markdown_table, prepare_report_dir, write_report
+from tf1_dnn.lab.errors import LabArgumentError, LabDataError, ReportDirError
+from tf1_dnn.lab.report import ReportFolder, markdown_table
 from tf1_dnn.lab.settings import LabSettings
 
-__all__ = ["main", "parse_args", "run_lab"]
+__all__ = ["main", "parse_args", "run_lab", "settings_from_args"]
 
 
 def parse_args(argv):
@@ -24,13 +30,19 @@ def parse_args(argv):
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs per configuration (default 10; --quick: 1)")
     parser.add_argument("--seed", type=int, default=42,
-                        help="graph and shuffling seed (default 42)")
+                        help="graph and shuffling seed, 0..2**32-1 "
+                             "(default 42)")
+    parser.add_argument("--train-size", type=int, default=None, metavar="N",
+                        help="train on the first N training images (default "
+                             "all 55 000; --quick: 3000)")
     parser.add_argument("--only", metavar="PATTERN", default=None,
                         help="comma-separated globs on config names or groups "
                              "(no wildcard = substring), e.g. 'optimizers,"
                              "*decay'")
     parser.add_argument("--out", metavar="DIR", default="lab_report",
-                        help="report folder (default lab_report/)")
+                        help="report folder (default lab_report/); the new "
+                             "report is written to DIR.partial/ and swapped "
+                             "in when complete")
     parser.add_argument("--data", metavar="DIR", default=None,
                         help="folder of MNIST-format IDX files or an .npz "
                              "(default: tf1_dnn.datasets' sources, no "
@@ -38,25 +50,20 @@ def parse_args(argv):
     parser.add_argument("--list", action="store_true",
                         help="list the configurations and exit")
     args = parser.parse_args(argv)
-    if args.epochs is not None and args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}.")
     return parser, args
 
 
-def run_lab(configs, settings, out, data_dir=None, stream=None):
-    """Trains `configs`, writes the report in `out`; returns (results, path)."""
-    from tf1_dnn import tf
+def settings_from_args(args):
+    """`LabSettings` from the parsed arguments (raises LabArgumentError)."""
+    if args.quick:
+        return LabSettings.quick_mode(args.epochs, args.seed, args.train_size)
+    return LabSettings(epochs=10 if args.epochs is None else args.epochs,
+                       seed=args.seed, n_train=args.train_size)
 
-    start = time.perf_counter()
-    data, source = load_lab_data(settings, data_dir)
-    out = prepare_report_dir(out)
-    results = []
-    for i, config in enumerate(configs, start=1):
-        label = f"[{i:2d}/{len(configs)}] {config.name:<17}"
-        results.append(train_config(config, data, settings,
-                                    logdir=out / "tensorboard" / config.name,
-                                    label=label, stream=stream))
-    meta = dict(quick=settings.quick, epochs=settings.epochs,
+
+def _meta(settings, data, source, start, configs):
+    from tf1_dnn import tf
+    return dict(quick=settings.quick, epochs=settings.epochs,
                 seed=settings.seed, batch_size=settings.batch_size,
                 data=(f"{source}, {len(data['X_train'])} train / "
                       f"{len(data['X_valid'])} validation / "
@@ -65,22 +72,56 @@ def run_lab(configs, settings, out, data_dir=None, stream=None):
                 else tf.version.VERSION,
                 seconds=round(time.perf_counter() - start, 2),
                 configs=[c.name for c in configs])
-    return results, write_report(results, out, meta)
+
+
+def _in_table_order(results, configs):
+    order = {c.name: i for i, c in enumerate(configs)}
+    return sorted(results, key=lambda r: order.get(r["name"], len(order)))
+
+
+def run_lab(configs, settings, out, data_dir=None, stream=None):
+    """Trains `configs`, writes the report in `out`; returns (results, path).
+
+    Order: the report folder is checked (nothing touched), the data loaded,
+    then `<out>.partial/` receives each result as it finishes, and the
+    complete report is swapped into `out`. On any exception (Ctrl-C
+    included) `out` is unchanged, `<out>.partial/` keeps the finished
+    configurations, and the exception propagates.
+    """
+    start = time.perf_counter()
+    folder = ReportFolder(out)
+    data, source = load_lab_data(settings, data_dir)
+    folder.open()
+    results = []
+    try:
+        for i, config in enumerate(configs, start=1):
+            label = f"[{i:2d}/{len(configs)}] {config.name:<17}"
+            result = loop.train_config(config, data, settings,
+                                       logdir=folder.logdir(config.name),
+                                       label=label, stream=stream)
+            results.append(result)
+            folder.add(result, _meta(settings, data, source, start, configs))
+        results = _in_table_order(results, configs)
+        return results, folder.finish(
+            results, _meta(settings, data, source, start, configs))
+    except BaseException:
+        print(f"tf1_dnn lab: stopped after {len(results)} of {len(configs)} "
+              f"configurations; {folder.out} is unchanged, the finished ones "
+              f"are in {folder.staging}", file=sys.stderr)
+        raise
 
 
 def main(argv=None):
     parser, args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         configs = lab_configs.select(args.only)
-    except ValueError as e:
+        settings = settings_from_args(args)
+    except (ValueError, LabArgumentError) as e:
         parser.error(str(e))
     if args.list:
         for c in configs:
             print(f"{c.name:<18} {c.group:<15} {c.technique}")
         return 0
-    settings = (LabSettings.quick_mode(args.epochs, args.seed) if args.quick
-                else LabSettings(epochs=10 if args.epochs is None
-                                 else args.epochs, seed=args.seed))
     from tf1_dnn.datasets import IdxError, MissingDataError
     try:
         results, report = run_lab(configs, settings, args.out,
@@ -88,7 +129,12 @@ def main(argv=None):
     except (ReportDirError, LabDataError, MissingDataError, IdxError) as e:
         print(f"tf1_dnn lab: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
     print(markdown_table(results))
     print(f"\nreport: {report} (HTML, PNG curves and TensorBoard logs in "
           f"{report.parent})")
+    bad = [r for r in results if r.get("status", "ok") != "ok"]
+    for r in bad:
+        print(f"{r['name']}: {r['status']}: {r['error']}", file=sys.stderr)
     return 0

@@ -2,7 +2,8 @@
 
 from tf1_dnn.errors import Tf1DnnError
 
-__all__ = ["ReportDirError", "LabDataError"]
+__all__ = ["ReportDirError", "LabDataError", "LabArgumentError",
+           "DaskMissingError"]
 
 
 class ReportDirError(Tf1DnnError, ValueError):
@@ -11,3 +12,12 @@ class ReportDirError(Tf1DnnError, ValueError):
 
 class LabDataError(Tf1DnnError, FileNotFoundError):
     """The --data folder holds no MNIST-format data."""
+
+
+class LabArgumentError(Tf1DnnError, ValueError):
+    """A lab argument is out of range; nothing was touched (the message
+    names the argument and a valid value)."""
+
+
+class DaskMissingError(Tf1DnnError, ImportError):
+    """--workers / --scheduler need Dask, which is an optional extra."""
