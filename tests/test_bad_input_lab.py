@@ -55,6 +55,12 @@ def _copy_tree(src, dst):
     (["--train-size", "0"], "--train-size must be a number of images of at "
                             "least 1"),
     (["--only", "nadam"], "'nadam' matches no configuration"),
+    (["--workers", "0"], "--workers must be a number of worker processes of "
+                         "at least 1, got 0"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+     "--workers and --scheduler exclude each other"),
+    (["--scheduler", "127.0.0.1:8786"], "--scheduler must be a Dask scheduler "
+                                        "address like tcp://HOST:8786"),
 ])
 def test_bad_argument_is_refused_before_the_report_is_touched(
         argv, fragment, previous_report, tmp_path, capsys):
@@ -228,3 +234,20 @@ def test_one_training_image_is_a_clear_error(tmp_path, capsys):
     assert "has 1 training and 5 test images" in err
     assert "at least 2 training images" in err
     assert not out.exists() and not (tmp_path / "R.partial").exists()
+
+
+def test_workers_without_dask_names_the_extra(previous_report, tmp_path,
+                                              monkeypatch, capsys):
+    import sys
+    out = _copy_tree(previous_report, tmp_path / "R")
+    before = _tree_digest(out)
+    for name in ("dask", "dask.distributed", "distributed"):
+        monkeypatch.setitem(sys.modules, name, None)   # import fails
+    assert lab.main(["--quick", "--workers", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'tf1_dnn[dask]'" in err
+    assert _tree_digest(out) == before
+    from tf1_dnn.lab import parallel
+    with pytest.raises(lab.DaskMissingError, match=r"optional extra"):
+        parallel.check_dask_args(workers=1)
+    assert issubclass(lab.DaskMissingError, ImportError)

@@ -13,7 +13,8 @@ import time
 from tf1_dnn import lab_configs
 from tf1_dnn.lab import loop
 from tf1_dnn.lab.data import load_lab_data
-from tf1_dnn.lab.errors import LabArgumentError, LabDataError, ReportDirError
+from tf1_dnn.lab.errors import (DaskMissingError, LabArgumentError,
+                                LabDataError, ReportDirError)
 from tf1_dnn.lab.report import ReportFolder, markdown_table
 from tf1_dnn.lab.settings import LabSettings
 
@@ -47,6 +48,12 @@ def parse_args(argv):
                         help="folder of MNIST-format IDX files or an .npz "
                              "(default: tf1_dnn.datasets' sources, no "
                              "download; Debian's Fashion-MNIST)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="train the configurations in N local Dask "
+                             "worker processes (needs tf1_dnn[dask])")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="train them on an existing Dask cluster, e.g. "
+                             "tcp://HOST:8786 (needs tf1_dnn[dask])")
     parser.add_argument("--list", action="store_true",
                         help="list the configurations and exit")
     args = parser.parse_args(argv)
@@ -61,9 +68,18 @@ def settings_from_args(args):
                        seed=args.seed, n_train=args.train_size)
 
 
-def _meta(settings, data, source, start, configs):
+def _runner(workers, scheduler):
+    if scheduler is not None:
+        return f"Dask cluster {scheduler}"
+    if workers is not None:
+        return (f"Dask LocalCluster, {workers} worker process"
+                f"{'es' if workers > 1 else ''} x 1 thread")
+    return "this process"
+
+
+def _meta(settings, data, source, start, configs, runner="this process"):
     from tf1_dnn import tf
-    return dict(quick=settings.quick, epochs=settings.epochs,
+    return dict(runner=runner, quick=settings.quick, epochs=settings.epochs,
                 seed=settings.seed, batch_size=settings.batch_size,
                 data=(f"{source}, {len(data['X_train'])} train / "
                       f"{len(data['X_valid'])} validation / "
@@ -79,31 +95,55 @@ def _in_table_order(results, configs):
     return sorted(results, key=lambda r: order.get(r["name"], len(order)))
 
 
-def run_lab(configs, settings, out, data_dir=None, stream=None):
+def run_lab(configs, settings, out, data_dir=None, stream=None,
+            workers=None, scheduler=None, retries=None):
     """Trains `configs`, writes the report in `out`; returns (results, path).
 
-    Order: the report folder is checked (nothing touched), the data loaded,
-    then `<out>.partial/` receives each result as it finishes, and the
-    complete report is swapped into `out`. On any exception (Ctrl-C
-    included) `out` is unchanged, `<out>.partial/` keeps the finished
-    configurations, and the exception propagates.
+    Order: the arguments and the report folder are checked (nothing
+    touched), the data loaded, then `<out>.partial/` receives each result as
+    it finishes, and the complete report is swapped into `out`. On any
+    exception (Ctrl-C included) `out` is unchanged, `<out>.partial/` keeps
+    the finished configurations, and the exception propagates.
+
+    `workers` / `scheduler`: run the configurations on Dask
+    (`tf1_dnn.lab.parallel`), `retries` times retried (default 2); same
+    numbers as without.
     """
     start = time.perf_counter()
+    dask = workers is not None or scheduler is not None
+    if dask:
+        from tf1_dnn.lab import parallel
+        parallel.check_dask_args(workers, scheduler)
     folder = ReportFolder(out)
     data, source = load_lab_data(settings, data_dir)
+    runner = _runner(workers, scheduler)
     folder.open()
     results = []
+
+    def meta():
+        return _meta(settings, data, source, start, configs, runner)
+
     try:
-        for i, config in enumerate(configs, start=1):
-            label = f"[{i:2d}/{len(configs)}] {config.name:<17}"
-            result = loop.train_config(config, data, settings,
-                                       logdir=folder.logdir(config.name),
-                                       label=label, stream=stream)
-            results.append(result)
-            folder.add(result, _meta(settings, data, source, start, configs))
+        if dask:
+            def on_result(result, files):
+                results.append(result)
+                folder.add(result, meta(), files)
+
+            parallel.run_on_dask(
+                configs, settings, data_dir, on_result, workers=workers,
+                scheduler=scheduler, stream=stream,
+                retries=parallel.DEFAULT_RETRIES if retries is None
+                else retries)
+        else:
+            for i, config in enumerate(configs, start=1):
+                label = f"[{i:2d}/{len(configs)}] {config.name:<17}"
+                result = loop.train_config(config, data, settings,
+                                           logdir=folder.logdir(config.name),
+                                           label=label, stream=stream)
+                results.append(result)
+                folder.add(result, meta())
         results = _in_table_order(results, configs)
-        return results, folder.finish(
-            results, _meta(settings, data, source, start, configs))
+        return results, folder.finish(results, meta())
     except BaseException:
         print(f"tf1_dnn lab: stopped after {len(results)} of {len(configs)} "
               f"configurations; {folder.out} is unchanged, the finished ones "
@@ -116,8 +156,14 @@ def main(argv=None):
     try:
         configs = lab_configs.select(args.only)
         settings = settings_from_args(args)
+        if args.workers is not None or args.scheduler is not None:
+            from tf1_dnn.lab.parallel import check_dask_args
+            check_dask_args(args.workers, args.scheduler)
     except (ValueError, LabArgumentError) as e:
         parser.error(str(e))
+    except DaskMissingError as e:
+        print(f"tf1_dnn lab: {e}", file=sys.stderr)
+        return 2
     if args.list:
         for c in configs:
             print(f"{c.name:<18} {c.group:<15} {c.technique}")
@@ -125,7 +171,8 @@ def main(argv=None):
     from tf1_dnn.datasets import IdxError, MissingDataError
     try:
         results, report = run_lab(configs, settings, args.out,
-                                  data_dir=args.data)
+                                  data_dir=args.data, workers=args.workers,
+                                  scheduler=args.scheduler)
     except (ReportDirError, LabDataError, MissingDataError, IdxError) as e:
         print(f"tf1_dnn lab: {e}", file=sys.stderr)
         return 2
