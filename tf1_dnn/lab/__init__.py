@@ -53,6 +53,8 @@ TensorFlow nor matplotlib; training does):
   report    the report folder, the Markdown / HTML / JSON tables
   plots     the PNG learning curves (matplotlib, Agg)
   cli       `main`, `run_lab`, the argument parser
+  parallel  `--workers` / `--scheduler`: the configurations on Dask (optional
+            extra `[dask]`; imported only when asked for)
 
 The configurations themselves are `tf1_dnn.lab_configs` (pure data).
 """
