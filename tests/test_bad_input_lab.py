@@ -174,7 +174,7 @@ def test_diverged_configuration_is_marked_in_every_table(
     assert "learning rate too high" in bad["error"]
     assert len(bad["val_curve"]) == 1   # the untrained epoch 0 only
     md = report.read_text()
-    assert (f"| relu_lr1e6 | activations | ReLU, SGD 1e6 | - | - | 0 |"
+    assert ("| relu_lr1e6 | activations | ReLU, SGD 1e6 | - | - | 0 |"
             in md)
     assert f"DIVERGED (NaN/Inf loss, epoch 1 batch {batch}) |" in md
     assert "1 diverged (relu_lr1e6)" in md
