@@ -94,7 +94,8 @@ def test_table_has_one_row_per_config_with_accuracies_in_0_1(quick_report):
     assert [r[1] for r in rows] == [c.name for c in CONFIGS]
     assert [r[2] for r in rows] == [c.group for c in CONFIGS]
     results = {r["name"]: r for r in _results(quick_report)["results"]}
-    for number, name, group, technique, val, test, epochs, seconds in rows:
+    for number, name, group, technique, val, test, epochs, seconds, status in rows:
+        assert status == "ok"
         assert 0.0 <= float(val) <= 1.0 and 0.0 <= float(test) <= 1.0
         assert epochs == "1" and float(seconds) > 0
         assert technique == lab_configs.by_name(name).technique
@@ -103,7 +104,7 @@ def test_table_has_one_row_per_config_with_accuracies_in_0_1(quick_report):
         assert float(test) == pytest.approx(results[name]["test_accuracy"],
                                             abs=5e-5)
     html_text = (quick_report / "report.html").read_text()
-    assert html_text.count("<tr><td>") == len(CONFIGS)
+    assert html_text.count("<tr class=\"ok\"><td>") == len(CONFIGS)
     for group in GROUPS:
         assert f'src="curves_{group}.png"' in html_text
 
@@ -429,3 +430,18 @@ def test_data_folder_without_mnist_is_an_error_not_a_fallback(tmp_path,
     assert f"--data {empty} holds no MNIST-format data" in (
         capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_lab_errors_are_tf1_dnn_errors_and_builtins():
+    from tf1_dnn.errors import Tf1DnnError
+    assert issubclass(lab.ReportDirError, Tf1DnnError)
+    assert issubclass(lab.ReportDirError, ValueError)
+    assert issubclass(lab.LabDataError, Tf1DnnError)
+    assert issubclass(lab.LabDataError, FileNotFoundError)
+
+
+def test_python_m_tf1_dnn_dot_lab_runs_the_same_cli():
+    out = subprocess.run([sys.executable, "-m", "tf1_dnn.lab", "--list",
+                          "--only", "l1"], cwd=REPO, check=True,
+                         capture_output=True, text=True).stdout
+    assert [line.split()[0] for line in out.splitlines()] == ["l1"]

@@ -22,6 +22,18 @@ terms, `lambda * tf.nn.l2_loss(W)` per kernel.
 
 `train_mlp` (the default trial) builds its own graph and session; importing
 this module changes nothing global.
+
+The trials are independent: `random_search(..., workers=4)` runs them in 4
+local Dask worker processes (`dask.distributed.LocalCluster`, one thread
+each) and `scheduler="tcp://HOST:8786"` on an existing Dask cluster
+(optional extra: `pip install 'tf1_dnn[dask]'`). The two splits are sent
+once to every worker (`client.scatter(..., broadcast=True)`), not with each
+trial; a trial that raises is retried (`retries`, default 2). The sampled
+hyper-parameters and the order of the returned list do not depend on the
+number of workers; the accuracies do not either when `train_fn` is
+deterministic (pass `random_state` and a one-thread `session_config` in
+`train_kwargs`). In a script, call it under `if __name__ == "__main__":`
+(Dask starts its workers with `spawn`, which re-imports the main module).
 """
 
 import math
@@ -179,7 +191,7 @@ def train_mlp(X_train, y_train, X_val, y_val, learning_rate, weight_decay,
 def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
                   weight_decay_range=(-8, -4), validation_rate=0.2,
                   train_fn=train_mlp, random_state=None, verbose=False,
-                  **train_kwargs):
+                  workers=None, scheduler=None, retries=2, **train_kwargs):
     """Samples (learning rate, weight decay) pairs; returns trials, best first.
 
     Args:
@@ -190,6 +202,11 @@ def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
       train_fn: `train_fn(X_train, y_train, X_val, y_val, learning_rate,
         weight_decay, **train_kwargs) -> dict with "val_acc"`.
       random_state: seeds the split and the sampling.
+      workers: run the trials in this many local Dask worker processes.
+      scheduler: or on the Dask cluster at this address (tcp://HOST:PORT).
+        `train_fn` must then be importable on the workers (a module-level
+        function, like `train_mlp`).
+      retries: with Dask, how many times a trial that raised is retried.
       **train_kwargs: passed to `train_fn` (e.g. `n_epochs`).
 
     Returns:
@@ -203,19 +220,43 @@ def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
     rng = np.random.RandomState(random_state)
     (X_train, y_train), (X_val, y_val) = split_validation(
         X, y, validation_rate, random_state=rng.randint(2 ** 31 - 1))
-    results = []
-    for trial in range(n_trials):
-        # The book samples the weight decay first, then the learning rate.
+    # The book samples the weight decay first, then the learning rate.
+    samples = []
+    for _ in range(n_trials):
         weight_decay = sample_wd(rng)
-        learning_rate = sample_lr(rng)
-        result = dict(train_fn(X_train, y_train, X_val, y_val, learning_rate,
-                               weight_decay, **train_kwargs))
+        samples.append((sample_lr(rng), weight_decay))
+    if workers is not None or scheduler is not None:
+        outputs = _run_on_dask(train_fn, (X_train, y_train, X_val, y_val),
+                               samples, train_kwargs, workers, scheduler,
+                               retries)
+    else:
+        outputs = (train_fn(X_train, y_train, X_val, y_val, learning_rate,
+                            weight_decay, **train_kwargs)
+                   for learning_rate, weight_decay in samples)
+    results = []
+    for trial, ((learning_rate, weight_decay), output) in enumerate(
+            zip(samples, outputs)):
+        result = dict(output)
         result.update(trial=trial, learning_rate=learning_rate,
                       weight_decay=weight_decay)
         results.append(result)
         if verbose:
             print(format_result(result))
     return sorted(results, key=lambda r: (-r["val_acc"], r["trial"]))
+
+
+def _run_on_dask(train_fn, splits, samples, train_kwargs, workers, scheduler,
+                 retries):
+    """`train_fn` of every (lr, weight decay) on Dask, in `samples` order."""
+    from tf1_dnn.lab.parallel import dask_client
+
+    with dask_client(workers, scheduler) as client:
+        shared = client.scatter(list(splits), broadcast=True)
+        futures = [client.submit(train_fn, *shared, learning_rate,
+                                 weight_decay, retries=retries, pure=False,
+                                 **train_kwargs)
+                   for learning_rate, weight_decay in samples]
+        return client.gather(futures)
 
 
 def narrow_ranges(results, top_k=5):

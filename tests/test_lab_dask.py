@@ -1,0 +1,238 @@
+"""`python -m tf1_dnn lab --workers N / --scheduler ADDRESS` and
+`random_search(workers=...)` on Dask (issue #13 part 1).
+
+Loopback only: every cluster binds 127.0.0.1 with ports picked free at run
+time and no dashboard; each test is bounded in time and checks that no
+worker process is left behind.
+"""
+
+import dataclasses
+import functools
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("dask.distributed")
+psutil = pytest.importorskip("psutil")
+
+from tf1_dnn import lab, lab_configs, tf  # noqa: E402
+from tf1_dnn.hparam_search import random_search, train_mlp  # noqa: E402
+from tf1_dnn.lab import parallel  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+# Each test is bounded (pytest-timeout, a test requirement); a hung cluster
+# fails the test instead of the CI job.
+pytestmark = pytest.mark.timeout(420)
+# Random ops of every kind (dropout masks, batch norm, shuffling, SELU's
+# standardization, table 11-2's network) on the --quick subset.
+SUBSET = "selu,batch_norm,dropout,default_dnn"
+NAMES = ["selu", "batch_norm", "dropout", "default_dnn"]
+NUMBERS = ("val_curve", "train_loss", "val_accuracy", "test_accuracy")
+
+
+def _children():
+    """Our child processes, except multiprocessing's resource tracker (one
+    per process that ever spawned; it ends with this process)."""
+    pids = set()
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "multiprocessing.resource_tracker" in " ".join(p.cmdline()):
+                continue
+        except psutil.NoSuchProcess:
+            continue
+        pids.add(p.pid)
+    return pids
+
+
+def _results(out):
+    return {r["name"]: r for r in
+            json.loads((pathlib.Path(out) / "results.json").read_text())
+            ["results"]}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """An existing 2-worker cluster, as `dask worker`s would be."""
+    before = _children()
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        scheduler_port=0, dashboard_address=None, memory_limit=0)
+    yield cluster
+    cluster.close()
+    assert _children() <= before, "worker processes left behind"
+
+
+@pytest.fixture(scope="module")
+def serial_report(tmp_path_factory, fashion_mnist_dir):
+    out = tmp_path_factory.mktemp("serial") / "R"
+    assert lab.main(["--quick", "--seed", "5", "--only", SUBSET,
+                     "--out", str(out)]) == 0
+    return _results(out)
+
+
+def test_without_dask_flags_dask_is_not_imported(tmp_path,
+                                                 fashion_mnist_dir):
+    code = ("import sys; from tf1_dnn import lab; "
+            f"rc = lab.main(['--quick', '--only', 'adam', '--out', "
+            f"{str(tmp_path / 'R')!r}]); "
+            "print(rc, 'dask' in sys.modules, 'distributed' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True,
+                         capture_output=True, text=True, timeout=300).stdout
+    assert out.split()[-3:] == ["0", "False", "False"]
+
+
+def test_one_worker_and_two_workers_give_the_serial_numbers(
+        serial_report, cluster, tmp_path, capfd):
+    before = _children()
+    one = tmp_path / "one"
+    assert lab.main(["--quick", "--seed", "5", "--only", SUBSET, "--workers",
+                     "1", "--out", str(one)]) == 0
+    assert _children() <= before, "--workers 1 left a process behind"
+    two = tmp_path / "two"
+    assert lab.main(["--quick", "--seed", "5", "--only", SUBSET,
+                     "--scheduler", cluster.scheduler_address,
+                     "--out", str(two)]) == 0
+    err = capfd.readouterr().err
+    # Progress: which configurations run, which are done, how many failed.
+    assert "started dropout on tcp://127.0.0.1:" in err
+    assert "done 4/4, failed 0" in err
+    for out in (one, two):
+        results = _results(out)
+        assert sorted(results) == sorted(NAMES)
+        for name in NAMES:
+            for key in NUMBERS:
+                assert results[name][key] == serial_report[name][key], (
+                    out.name, name, key)
+            # The data were read once per worker process, not per task.
+            assert results[name]["worker"]["data_loads"] == 1
+        assert sorted(p.name for p in (out / "tensorboard").iterdir()) == \
+            sorted(NAMES)
+        events = list((out / "tensorboard" / "dropout").glob("events.*"))
+        assert len(events) == 1
+        tags = {v.tag for e in tf.train.summary_iterator(str(events[0]))
+                for v in e.summary.value}
+        assert {"validation_accuracy", "test_accuracy"} <= tags
+    meta = json.loads((two / "results.json").read_text())["meta"]
+    assert meta["runner"] == f"Dask cluster {cluster.scheduler_address}"
+    assert [r[1] for r in _rows(two)] == NAMES   # table order, not finish order
+
+
+def _rows(out):
+    lines = (out / "report.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if line.startswith("| # | config |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split(" | ")])
+    return rows
+
+
+def test_a_failing_configuration_is_reported_and_the_others_kept(
+        cluster, tmp_path, fashion_mnist_dir):
+    # Passes LabConfig's checks, fails when its graph is built.
+    broken = dataclasses.replace(lab_configs.by_name("max_norm"),
+                                 name="broken", max_norm_axes=5)
+    adam = lab_configs.by_name("adam")
+    settings = lab.LabSettings.quick_mode(seed=1)
+    results, report = lab.run_lab([broken, adam], settings, tmp_path / "R",
+                                  scheduler=cluster.scheduler_address,
+                                  retries=1)
+    bad, good = results
+    assert bad["status"] == "failed"
+    assert "ValueError: Invalid reduction dimension 5" in bad["error"]
+    assert "after 2 attempts" in bad["error"]
+    assert good["status"] == "ok" and good["val_accuracy"] > 0.5
+    md = report.read_text()
+    assert "| broken |" in md and "FAILED: ValueError: Invalid reduction" in md
+    assert "1 failed (broken)" in md
+    html_text = (report.parent / "report.html").read_text()
+    assert '<tr class="failed"><td>1</td><td>broken</td>' in html_text
+    assert _results(report.parent)["broken"]["status"] == "failed"
+
+
+def flaky_task(marker_dir, config, settings, data_dir=None):
+    """Fails the first attempt of each configuration, then trains it."""
+    marker = pathlib.Path(marker_dir) / config.name
+    if not marker.exists():
+        marker.write_text(str(os.getpid()))
+        raise RuntimeError(f"first attempt of {config.name} fails")
+    return parallel.train_task(config, settings, data_dir)
+
+
+def test_a_task_that_fails_once_is_retried(cluster, tmp_path,
+                                           fashion_mnist_dir):
+    configs = [lab_configs.by_name("l2")]
+    settings = lab.LabSettings.quick_mode(seed=1)
+    got = []
+    results = parallel.run_on_dask(
+        configs, settings, None, lambda r, files: got.append((r, files)),
+        scheduler=cluster.scheduler_address, retries=1,
+        task=functools.partial(flaky_task, str(tmp_path)))
+    assert (tmp_path / "l2").exists()           # the first attempt ran
+    (result,) = results
+    assert result["status"] == "ok" and result["val_accuracy"] > 0.3
+    (streamed, files), = got
+    assert streamed is result and any(k.startswith("events.out.tfevents")
+                                      for k in files)
+
+
+def test_interrupted_dask_lab_keeps_what_finished(cluster, tmp_path,
+                                                  monkeypatch,
+                                                  fashion_mnist_dir):
+    from tf1_dnn.lab import report as report_module
+    real_add = report_module.ReportFolder.add
+
+    def add_then_interrupt(self, result, meta, files=None):
+        real_add(self, result, meta, files)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_module.ReportFolder, "add", add_then_interrupt)
+    out = tmp_path / "R"
+    assert lab.main(["--quick", "--only", "l1,l2,adam", "--scheduler",
+                     cluster.scheduler_address, "--out", str(out)]) == 130
+    assert not out.exists()
+    (name,) = _results(tmp_path / "R.partial")
+    assert list((tmp_path / "R.partial" / "tensorboard" / name).glob(
+        "events.out.tfevents.*"))
+
+
+def test_random_search_on_dask_equals_the_serial_search(cluster):
+    rnd = np.random.RandomState(0)
+    X = rnd.rand(120, 8).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 1).astype(np.int64)
+    one_thread = tf.ConfigProto(intra_op_parallelism_threads=1,
+                                inter_op_parallelism_threads=1)
+    kwargs = dict(n_trials=4, random_state=3, hidden_layers=(8,),
+                  n_epochs=3, batch_size=20, session_config=one_thread)
+    serial = random_search(X, y, train_fn=_seeded_mlp, **kwargs)
+    on_dask = random_search(X, y, train_fn=_seeded_mlp,
+                            scheduler=cluster.scheduler_address, **kwargs)
+    assert on_dask == serial
+    assert len({r["learning_rate"] for r in serial}) == 4
+
+
+def test_random_search_workers_starts_and_stops_its_cluster():
+    before = _children()
+    X = np.random.RandomState(1).rand(60, 4).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(np.int64)
+
+    results = random_search(X, y, n_trials=3, random_state=0,
+                            train_fn=_sizes, workers=1)
+    assert [r["val_acc"] for r in results] == [0.6, 0.6, 0.6]
+    assert _children() <= before
+
+
+def _seeded_mlp(*args, **kwargs):
+    """train_mlp with a fixed graph seed and shuffling (deterministic)."""
+    return train_mlp(*args, random_state=0, **kwargs)
+
+
+def _sizes(X_tr, y_tr, X_val, y_val, learning_rate, weight_decay):
+    return {"val_acc": (len(X_tr) + len(X_val)) / 100}

@@ -1,0 +1,283 @@
+"""The lab's configurations on Dask: `--workers N` or `--scheduler ADDRESS`.
+
+Optional extra `[dask]` (`pip install 'tf1_dnn[dask]'`, i.e.
+`dask[distributed]`); without those flags nothing here is imported and the
+lab runs in its own process.
+
+* `--workers N`: a `dask.distributed.LocalCluster` of N worker *processes*
+  with one thread each, bound to 127.0.0.1, ports picked free
+  (`scheduler_port=0`, no dashboard), closed (processes ended) at the end.
+* `--scheduler tcp://HOST:PORT`: an existing cluster; its workers need
+  tf1_dnn, TensorFlow and the data (`--data` must be a path valid on the
+  workers; leave it out for their default source).
+
+Each configuration is one task, `train_task(config, settings, data_dir)`.
+Only the configuration and the settings travel: a worker loads the data
+once (`tf1_dnn.lab.data.cached_lab_data`, one copy per worker process) and
+keeps it for its next tasks. The worker writes the TensorBoard events to a
+temporary folder and returns them with the result, so the report folder can
+be on the client's machine only. A task that raises, or whose worker dies,
+is retried (`retries=2` by default: up to 3 attempts, on any worker); a
+failure that repeats becomes a "failed" row with its error, and the other
+results are kept. Results stream into the report as they arrive.
+
+Numbers do not depend on N: each configuration's numbers depend only on its
+graph seed, its shuffling seed and the data (one intra-op and one inter-op
+thread per session), never on which worker ran it or on what ran before.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+from tf1_dnn.lab.errors import DaskMissingError, LabArgumentError
+
+__all__ = ["import_distributed", "check_dask_args", "dask_client",
+           "train_task", "run_on_dask", "DEFAULT_RETRIES"]
+
+TOPIC = "tf1_dnn-lab"
+DEFAULT_RETRIES = 2
+_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d+)?/?$")
+
+
+def import_distributed():
+    """`dask.distributed`, or `DaskMissingError` saying how to install it."""
+    try:
+        import dask.distributed as distributed
+    except ImportError as e:
+        raise DaskMissingError(
+            "--workers / --scheduler need Dask, an optional extra of tf1_dnn:"
+            " pip install 'tf1_dnn[dask]' (or pip install "
+            f"'dask[distributed]'); importing it failed: {e}. Without these "
+            "flags the lab runs in this process.") from e
+    return distributed
+
+
+def check_dask_args(workers=None, scheduler=None):
+    """Raises `LabArgumentError` for a bad --workers / --scheduler, and
+    `DaskMissingError` if either is given and Dask is not installed."""
+    if workers is not None and scheduler is not None:
+        raise LabArgumentError(
+            "--workers and --scheduler exclude each other: --workers N starts "
+            "N local worker processes, --scheduler tcp://HOST:PORT uses the "
+            "workers of an existing cluster. Pass one of them.")
+    if workers is not None and (isinstance(workers, bool)
+                                or not isinstance(workers, int)
+                                or workers < 1):
+        raise LabArgumentError(
+            f"--workers must be a number of worker processes of at least 1, "
+            f"got {workers!r}; e.g. --workers 2 (one per core).")
+    if scheduler is not None and not _ADDRESS.match(str(scheduler)):
+        raise LabArgumentError(
+            f"--scheduler must be a Dask scheduler address like "
+            f"tcp://HOST:8786, got {scheduler!r}.")
+    if workers is not None or scheduler is not None:
+        import_distributed()
+
+
+@contextlib.contextmanager
+def dask_client(workers=None, scheduler=None, timeout=30):
+    """A `Client` on a new LocalCluster (`workers`) or on `scheduler`.
+
+    The LocalCluster binds 127.0.0.1 with free ports, one thread per worker
+    process, no dashboard, no memory limit (a TensorFlow worker would be
+    paused or restarted by Dask's default limits on a small machine). Both
+    are closed at the end, and with them the worker processes.
+    """
+    import logging
+
+    check_dask_args(workers, scheduler)
+    distributed = import_distributed()
+    cluster = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+            memory_limit=0, silence_logs=logging.ERROR)
+        client = distributed.Client(cluster, timeout=timeout)
+    else:
+        client = distributed.Client(scheduler, timeout=timeout)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _log(event, name, **extra):
+    try:
+        from dask.distributed import get_worker
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return None
+    worker.log_event(TOPIC, dict(event=event, name=name,
+                                 worker=worker.address, **extra))
+    return worker.address
+
+
+def train_task(config, settings, data_dir=None):
+    """One configuration on a worker; returns (result, event files, source).
+
+    `event files` maps the file names of its TensorBoard run to their bytes.
+    The result gains `worker` = {address, pid, data_loads}: data_loads is
+    how many times that worker process has read the data (1 = once).
+    """
+    from tf1_dnn.lab import data as lab_data
+    from tf1_dnn.lab.loop import train_config
+
+    address = _log("started", config.name)
+    data, source = lab_data.cached_lab_data(settings, data_dir)
+    logdir = tempfile.mkdtemp(prefix="tf1_dnn-lab-")
+    try:
+        with open(os.devnull, "w") as quiet:
+            result = train_config(config, data, settings, logdir=logdir,
+                                  stream=quiet)
+        files = {}
+        for root, _, names in os.walk(logdir):
+            for name in names:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(path, logdir)] = f.read()
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
+    result["worker"] = dict(address=address, pid=os.getpid(),
+                            data_loads=lab_data.LOADS["count"])
+    return result, files, source
+
+
+class _Progress:
+    """One line per event on `stream`: started / done / failed, with the
+    configurations running and the counts."""
+
+    def __init__(self, total, stream=None):
+        self.total = total
+        self.stream = sys.stderr if stream is None else stream
+        self.running = {}
+        self.done = self.failed = 0
+        self.lock = threading.Lock()
+        self.start = time.perf_counter()
+
+    def _write(self, text):
+        running = ", ".join(sorted(self.running)) or "-"
+        self.stream.write(
+            f"[dask {time.perf_counter() - self.start:6.1f}s] {text} | "
+            f"running: {running} | done {self.done}/{self.total}, failed "
+            f"{self.failed}\n")
+        self.stream.flush()
+
+    def event(self, event):
+        _, msg = event
+        if not isinstance(msg, dict) or msg.get("event") != "started":
+            return
+        with self.lock:
+            self.running[msg["name"]] = msg.get("worker")
+            self._write(f"started {msg['name']} on {msg.get('worker')}")
+
+    def finished(self, result):
+        with self.lock:
+            self.running.pop(result["name"], None)
+            if result["status"] == "failed":
+                self.failed += 1
+                self._write(f"FAILED {result['name']}: {result['error']}")
+            else:
+                self.done += 1
+                acc = result["val_accuracy"]
+                self._write(f"{result['status']} {result['name']}"
+                            + (f" val_acc {acc:.4f}" if acc is not None
+                               else "") + f" in {result['seconds']:.1f}s")
+
+
+def _error_text(future):
+    exc = future.exception()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_on_dask(configs, settings, data_dir, on_result, workers=None,
+                scheduler=None, retries=DEFAULT_RETRIES, stream=None,
+                task=train_task):
+    """Trains `configs` on Dask; calls `on_result(result, files)` on the
+    client as each finishes (failed ones included, files None); returns the
+    results in the order they finished.
+
+    Args:
+      task: the task function (tests pass a flaky one); called on the
+        workers as `task(config, settings, data_dir)` and returning
+        `(result, files, source)`.
+    """
+    from tf1_dnn.lab.loop import failed_result
+
+    distributed = import_distributed()
+    progress = _Progress(len(configs), stream)
+    results = []
+    run_id = uuid.uuid4().hex[:8]
+    with dask_client(workers, scheduler) as client:
+        client.subscribe_topic(TOPIC, progress.event)
+        futures = {client.submit(task, config, settings, data_dir,
+                                 key=f"tf1_dnn-lab-{run_id}-{config.name}",
+                                 retries=retries, pure=False): config
+                   for config in configs}
+        try:
+            for future in distributed.as_completed(futures):
+                config = futures.pop(future)
+                if future.status == "finished":
+                    result, files, _ = future.result()
+                else:
+                    result, files = failed_result(
+                        config, settings,
+                        f"{_error_text(future)} (after {retries + 1} "
+                        "attempts)"), None
+                future.release()
+                progress.finished(result)
+                results.append(result)
+                on_result(result, files)
+        finally:
+            for future in futures:
+                future.cancel()
+            client.unsubscribe_topic(TOPIC)
+    return results
+
+
+def _noop(i):
+    return i
+
+
+def task_overhead(workers=2, scheduler=None, n=100):
+    """Measures Dask's per-task cost here: {startup, sequential, batched,
+    close} in seconds; sequential = one no-op task's round trip (submit,
+    run, result) averaged over `n` one after the other, batched = the
+    wall time of `n` no-op tasks submitted at once, divided by `n`.
+
+    `python -m tf1_dnn.lab.parallel` prints it (run it as a module: on
+    spawn-started workers a script needs an `if __name__ == "__main__"`).
+    """
+    start = time.perf_counter()
+    timings = {}
+    with dask_client(workers, scheduler) as client:
+        client.gather(client.map(_noop, range(2 * workers or 2), pure=False))
+        timings["startup"] = time.perf_counter() - start
+        t = time.perf_counter()
+        for i in range(n):
+            client.submit(_noop, i, pure=False).result()
+        timings["sequential"] = (time.perf_counter() - t) / n
+        t = time.perf_counter()
+        client.gather(client.map(_noop, range(n), pure=False))
+        timings["batched"] = (time.perf_counter() - t) / n
+        closing = time.perf_counter()
+    timings["close"] = time.perf_counter() - closing
+    return timings
+
+
+if __name__ == "__main__":
+    figures = task_overhead(workers=int(sys.argv[1]) if len(sys.argv) > 1
+                            else 2)
+    print(f"LocalCluster start + first tasks {figures['startup']:.2f} s, "
+          f"per no-op task: sequential round trip "
+          f"{figures['sequential'] * 1e3:.2f} ms, batched "
+          f"{figures['batched'] * 1e3:.2f} ms; close {figures['close']:.2f} s")
