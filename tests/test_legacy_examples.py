@@ -41,7 +41,7 @@ EXPECTED = [
     "19_l1_regularization_by_hand.py",
     "20_l1_regularization_kernel_regularizer.py", "21_dropout.py",
     "22_max_norm_by_hand.py", "23_max_norm_regularizer.py",
-    "24_data_augmentation.py",
+    "24_data_augmentation.py", "25_tf_layers_cnn.py",
     "exercise_08_1_dnn_adam_early_stopping.py",
     "exercise_08_2_randomized_search.py", "exercise_08_3_batch_norm.py",
     "exercise_08_4_dropout.py", "exercise_08_5_hparam_search.py",

@@ -9,9 +9,10 @@
 Everything `tf.compat.v1` has is here under its TF 1.x name, plus what
 TensorFlow 2.21 with Keras 3 no longer gives:
 
-* `tf.layers` -- `dense`, `batch_normalization`, `dropout`, `flatten` and
-  their classes, written on core ops (`tf.compat.v1.layers.dense` raises
-  "`dense` is not available with Keras 3").
+* `tf.layers` -- all of TF 1.15's (`dense`, `batch_normalization`, `dropout`,
+  `flatten`, convolution and pooling) and their classes, written on core ops
+  (`tf.compat.v1.layers.dense` raises "`dense` is not available with Keras
+  3").
 * `tf.contrib.*` -- the parts the chapter used (`tf.contrib.layers`,
   `tf.contrib.framework.arg_scope`, `tf.contrib.nn.alpha_dropout`, ...).
 * `tf.examples.tutorials.mnist.input_data` -- `read_data_sets`.
@@ -46,7 +47,8 @@ _TRAIN_OVERRIDES = {
     "Saver": "tf1_dnn.checkpoints:Saver",
     "latest_checkpoint": "tf1_dnn.checkpoints:latest_checkpoint",
     "get_checkpoint_state": "tf1_dnn.checkpoints:get_checkpoint_state",
-    "MonitoredTrainingSession": "tf1_dnn.session:MonitoredTrainingSession",
+    "MonitoredTrainingSession": "tf1_dnn.distributed:MonitoredTrainingSession",
+    "SyncReplicasOptimizer": "tf1_dnn.distributed:SyncReplicasOptimizer",
 }
 
 train = LazyNamespace(

@@ -37,12 +37,14 @@ import re
 import weakref
 
 from tf1_dnn._compat import require_graph, tf2, v1
+from tf1_dnn.errors import Tf1DnnError
 
 __all__ = ["Layer", "InputError"]
 
 
-class InputError(ValueError):
-    """Raised when a layer is called on an input it cannot handle."""
+class InputError(Tf1DnnError, ValueError):
+    """Raised when a layer is called on an input it cannot handle (or built
+    with arguments it cannot use)."""
 
 
 def _snake_case(name):
