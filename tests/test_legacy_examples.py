@@ -47,6 +47,8 @@ EXPECTED = [
     "exercise_08_4_dropout.py", "exercise_08_5_hparam_search.py",
     "exercise_09_transfer_learning.py",
     "exercise_10_pretraining_auxiliary_task.py",
+    # Chapter 14 (recurrent networks).
+    "30_rnn_mnist_rows.py", "31_multi_lstm_dropout.py", "32_time_series.py",
 ]
 
 
@@ -93,7 +95,8 @@ def test_script_runs_quick_and_is_sane(name, capsys, tmp_path, fashion_mnist_dir
     assert len(results) == 1, out[-2000:]
     # Every accuracy the script reports is far above chance (<= 0.2 here).
     accuracies = [float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", results[0])
-                  if k not in ("learning_rate", "lr", "weight_decay")]
+                  if k not in ("learning_rate", "lr", "weight_decay")
+                  and "mse" not in k]  # errors (32_time_series) check themselves
     assert all(a > 0.35 for a in accuracies), results[0]
 
 

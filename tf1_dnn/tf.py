@@ -56,6 +56,13 @@ train = LazyNamespace(
     doc="tf.compat.v1.train, with tf1_dnn's checkpoint loading and "
         "MonitoredTrainingSession with sleeping idle threads.")
 
+# tf.nn: tf.compat.v1.nn, with TF 1.x's recurrent cells on core ops.
+nn = LazyNamespace(
+    "tf.nn", base=v1.nn,
+    overrides={"rnn_cell": "tf1_dnn.rnn_cell",
+               "dynamic_rnn": "tf1_dnn.rnn_cell:dynamic_rnn"},
+    doc="tf.compat.v1.nn, with tf.nn.rnn_cell from tf1_dnn.rnn_cell.")
+
 compat = LazyNamespace(
     "tf.compat", base=tf2.compat,
     overrides={"v1": sys.modules[__name__], "v2": tf2},
@@ -86,4 +93,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(dir(v1)) | set(_OVERRIDES) | {"train", "compat"})
+    return sorted(set(dir(v1)) | set(_OVERRIDES) | {"train", "compat", "nn"})

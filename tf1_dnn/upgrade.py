@@ -39,7 +39,17 @@ Finding = collections.namedtuple("Finding", ["filename", "line", "name",
 
 # Hints for well-known names tf1_dnn does not map.
 _HINTS = {
-    "tensorflow.contrib.rnn": "use tf.nn.rnn_cell instead",
+    "tensorflow.contrib.rnn": "tf.contrib.rnn has tf.nn.rnn_cell's cells, "
+                              "tf.contrib.rnn.OutputProjectionWrapper, "
+                              "tf.contrib.rnn.LSTMBlockFusedCell and "
+                              "tf.contrib.rnn.stack_bidirectional_dynamic_rnn;"
+                              " write other cells as a "
+                              "tf.nn.rnn_cell.RNNCell subclass",
+    "tensorflow.contrib.seq2seq": "only tf.contrib.seq2seq.sequence_loss is "
+                                  "provided",
+    "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell "
+                                    "(one fused kernel; CudnnLSTM's weight "
+                                    "layout differs)",
     "tensorflow.contrib.slim": "rewrite with tf.contrib.layers / "
                                "tf.contrib.framework.arg_scope",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",

@@ -7,14 +7,15 @@
         ...
 
 Submodules are imported on first attribute access (`tf.contrib.layers`,
-`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`); importing this
+`tf.contrib.framework`, `tf.contrib.nn`, `tf.contrib.opt`,
+`tf.contrib.rnn`, `tf.contrib.seq2seq`); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
 raises an AttributeError that names it.
 """
 
 import importlib
 
-__all__ = ["layers", "framework", "nn", "opt"]
+__all__ = ["layers", "framework", "nn", "opt", "rnn", "seq2seq"]
 
 _SUBMODULES = frozenset(__all__)
 
