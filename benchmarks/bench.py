@@ -42,8 +42,8 @@ hits all of them alike:
                 intra-op thread (changes the last bits of results)
   legacy-fused  LSTM only: the same code with the cell line changed to our
                 `tf.contrib.rnn.LSTMBlockFusedCell` (one BlockLSTM kernel)
-  library       dense workloads only: `tf1_dnn.training` (whole epoch per run) and
-                `tf1_dnn.frozen_cache` (F-cache), each workload in its own
+  library       dense workloads only: `tf1_dnn.training` (whole epoch per
+                run) and `tf1_dnn.frozen_cache` (F-cache), each workload in its own
                 process with the library's plan for it (`library_plan`):
                 without batch norm, one tower per core (`towers=`) and one
                 intra-op thread; with batch norm, one tower and TF's
@@ -59,17 +59,19 @@ GFLOP/s (FLOPs of the matrix products and convolutions of one epoch:
 forward, weight gradients, input gradients where needed) and the validation
 accuracy after the timed epochs (proof that it trained). With the CNN, also
 this machine's convolution peak (`cnn.conv_peak`, in its own subprocess) and
-each CNN row's GFLOP/s as a fraction of it. Also the import
-cost of `from tf1_dnn import tf` over `import tensorflow` (fresh
-subprocesses, timed inside the process).
+each CNN row's GFLOP/s as a fraction of it; with the LSTM's legacy-fused
+row, what the fused cell buys over `legacy`. Also the import cost of
+`from tf1_dnn import tf` over `import tensorflow` (fresh subprocesses, timed
+inside the process).
 
 `--profile [--workloads W1]`: a per-op trace of one training step instead
 (`RunMetadata`), i.e. where the time goes.
 
 `--quick` (CI): 1 timed epoch, one round, each module's `QUICK` sizes
 (dense 5 500 training images; CNN 500 and LSTM 600, with 1 000 validation
-images); < 2 minutes on an idle 2-core machine. The machine may be shared: figures are
-medians and still noisy; compare ratios from one run, not across runs.
+images); < 2 minutes on an idle 2-core machine. The machine may be
+shared: figures are medians and still noisy; compare ratios from one run,
+not across runs.
 """
 
 import argparse
@@ -247,7 +249,8 @@ def run_bench(quick=False, workloads=None, variants=None, rounds=None,
                 ratio = statistics.median(
                     statistics.median(m["wall"]) / statistics.median(o["wall"])
                     for m, o in zip(ms, raw["official"][w]))
-            gflops = _MODULE_OF[w].flops(WORKLOADS[w], sizes[w][0]) / wall / 1e9
+            gflops = (_MODULE_OF[w].flops(WORKLOADS[w], sizes[w][0])
+                      / wall / 1e9)
             results["rows"].append({
                 "workload": w, "variant": variant,
                 "n_train": sizes[w][0], "n_valid": sizes[w][1] or 5000,
