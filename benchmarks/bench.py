@@ -3,9 +3,10 @@
 The harness lives here, in the checkout's `benchmarks/` (not in the installed
 package): `common` (data, batches, epoch timer), `dense` (the dense
 workloads on the TensorFlow variants), `pytorch_runner`, `profile`, and this
-module (variants, worker subprocesses, report, CLI). A new kind of workload
-(a CNN, an RNN) is a module like `dense` (`WORKLOADS`, `flops`, `run`) added
-to `WORKLOAD_MODULES`; variants it does not support it should reject in `run`.
+module (variants, worker subprocesses, report, CLI). A kind of workload is a
+module like `dense` (`WORKLOADS`, `VARIANTS` it supports, `QUICK` data sizes,
+`flops`, `run`) listed in `WORKLOAD_MODULES`: `dense`, `cnn`, `rnn`. Pairs of
+workload and variant the module does not list are not run; `run` rejects them.
 
 Workloads (Fashion-MNIST, 55 000 training images, 5 000 validation):
 
@@ -19,6 +20,12 @@ Workloads (Fashion-MNIST, 55 000 training images, 5 000 validation):
            chapter's `var_list` freezing)
   F-cache  the same, trained on cached hidden2 activations (the chapter's
            "caching the frozen layers")
+  CNN      the chapter-13 exercise CNN (legacy_examples/25_tf_layers_cnn.py):
+           conv 32 3x3 -> conv 64 3x3 -> 2x2 max pool -> dropout 0.25 ->
+           dense 128 -> dropout 0.5 -> 10, Adam, batch 100 (benchmarks/cnn.py)
+  LSTM     chapter 14's MNIST rows: BasicLSTMCell(150) under dynamic_rnn over
+           28 steps of 28 pixels, dense logits on h, Adam, batch 150
+           (benchmarks/rnn.py)
 
 Variants, each run in its own subprocess, interleaved round by round
 (official, legacy-stock, legacy, library, official, ...), so machine drift
@@ -33,8 +40,10 @@ hits all of them alike:
                 (`tf.Session` is tf1_dnn's: cached fast run; TF's threads)
   legacy-1t     the same, `tf.Session(config=small_model_config())`: one
                 intra-op thread (changes the last bits of results)
-  library       `tf1_dnn.training` (whole epoch per run) and
-                `tf1_dnn.frozen_cache` (F-cache), each workload in its own
+  legacy-fused  LSTM only: the same code with the cell line changed to our
+                `tf.contrib.rnn.LSTMBlockFusedCell` (one BlockLSTM kernel)
+  library       dense workloads only: `tf1_dnn.training` (whole epoch per
+                run) and `tf1_dnn.frozen_cache` (F-cache), each workload in its own
                 process with the library's plan for it (`library_plan`):
                 without batch norm, one tower per core (`towers=`) and one
                 intra-op thread; with batch norm, one tower and TF's
@@ -46,18 +55,23 @@ hits all of them alike:
 Printed and written (JSON + Markdown in --out, default bench_results/):
 median epoch wall seconds (first epoch = warm-up, not timed), CPU seconds,
 the ratio to the official path (per round, then the median over rounds),
-GFLOP/s (dense-layer FLOPs of one epoch:
+GFLOP/s (FLOPs of the matrix products and convolutions of one epoch:
 forward, weight gradients, input gradients where needed) and the validation
-accuracy after the timed epochs (proof that it trained). Also the import
-cost of `from tf1_dnn import tf` over `import tensorflow` (fresh
-subprocesses, timed inside the process).
+accuracy after the timed epochs (proof that it trained). With the CNN, also
+this machine's convolution peak (`cnn.conv_peak`, in its own subprocess) and
+each CNN row's GFLOP/s as a fraction of it; with the LSTM's legacy-fused
+row, what the fused cell buys over `legacy`. Also the import cost of
+`from tf1_dnn import tf` over `import tensorflow` (fresh subprocesses, timed
+inside the process).
 
 `--profile [--workloads W1]`: a per-op trace of one training step instead
 (`RunMetadata`), i.e. where the time goes.
 
-`--quick` (CI): 5 500 training images, 1 timed epoch, one round;
-< 2 minutes on an idle 2-core machine. The machine may be shared: figures are
-medians and still noisy; compare ratios from one run, not across runs.
+`--quick` (CI): 1 timed epoch, one round, each module's `QUICK` sizes
+(dense 5 500 training images; CNN 500 and LSTM 600, with 1 000 validation
+images); < 2 minutes on an idle 2-core machine. The machine may be
+shared: figures are medians and still noisy; compare ratios from one run,
+not across runs.
 """
 
 import argparse
@@ -71,17 +85,20 @@ import sys
 if __package__ in (None, ""):       # `python benchmarks/bench.py`
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks import dense  # noqa: E402
+from benchmarks import cnn, dense, rnn  # noqa: E402
 from benchmarks.common import load_fashion  # noqa: E402
 from benchmarks.dense import dense_flops, library_plan  # noqa: E402
 from benchmarks.profile import profile, profile_step  # noqa: E402,F401
-from benchmarks.pytorch_runner import run_pytorch  # noqa: E402
+from benchmarks.pytorch_runner import (run_pytorch, run_pytorch_cnn,  # noqa: E402
+                                       run_pytorch_lstm)
 
 __all__ = ["main", "WORKLOADS", "VARIANTS", "run_bench", "dense_flops",
            "library_plan", "profile_step", "WORKLOAD_MODULES"]
 
-# Each module: WORKLOADS, flops(spec, n), run(variant, name, spec, data, n).
-WORKLOAD_MODULES = [dense]
+# Each module: WORKLOADS, VARIANTS, QUICK, flops(spec, n),
+# run(variant, name, spec, data, n).
+WORKLOAD_MODULES = [dense, cnn, rnn]
+_PYTORCH = {dense: run_pytorch, cnn: run_pytorch_cnn, rnn: run_pytorch_lstm}
 WORKLOADS = {}
 _MODULE_OF = {}
 for _module in WORKLOAD_MODULES:
@@ -89,18 +106,33 @@ for _module in WORKLOAD_MODULES:
         WORKLOADS[_name] = _spec
         _MODULE_OF[_name] = _module
 
-VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "library",
-            "pytorch"]
+VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "legacy-fused",
+            "library", "pytorch"]
 
 
-def worker(variant, workloads, n_train, n_epochs):
-    """Runs `workloads` for one variant in this process; returns results."""
-    data = load_fashion(n_train)
+def supports(workload, variant):
+    """Whether the workload's module runs this variant."""
+    return variant in _MODULE_OF[workload].VARIANTS
+
+
+def worker(variant, workloads, n_train, n_epochs, sizes=None):
+    """Runs `workloads` for one variant in this process; returns results.
+
+    sizes: {workload: (n_train, n_valid)} overriding n_train per workload
+    (n_valid: the first n_valid of the 5 000 validation images; None: all).
+    """
+    sizes = {w: tuple((sizes or {}).get(w, (n_train, None)))
+             for w in workloads}
+    X_all, y_all, X_valid_all, y_valid_all = load_fashion(
+        max(n for n, _ in sizes.values()))
     out = {}
     for name in workloads:
+        n, n_valid = sizes[name]
+        data = (X_all[:n], y_all[:n], X_valid_all[:n_valid],
+                y_valid_all[:n_valid])
         spec = WORKLOADS[name]
         if variant == "pytorch":
-            out[name] = run_pytorch(name, spec, data, n_epochs)
+            out[name] = _PYTORCH[_MODULE_OF[name]](name, spec, data, n_epochs)
         else:
             out[name] = _MODULE_OF[name].run(variant, name, spec, data,
                                              n_epochs)
@@ -168,49 +200,73 @@ def run_bench(quick=False, workloads=None, variants=None, rounds=None,
         log("torch is not installed: skipping the pytorch variant")
         variants.remove("pytorch")
     rounds = rounds or (1 if quick else 3)
-    n_train = n_train or (5500 if quick else 55000)
     n_epochs = n_epochs or (1 if quick else 3)
+    # Data sizes per workload: --n-train for all, else the module's QUICK
+    # sizes in quick mode, else 55 000 training and 5 000 validation images.
+    sizes = {}
+    for w in workloads:
+        q = _MODULE_OF[w].QUICK
+        sizes[w] = ((n_train or q["n_train"]) if quick else
+                    (n_train or 55000), q["n_valid"] if quick else None)
     raw = {v: {w: [] for w in workloads} for v in variants}
     for r in range(rounds):
         for variant in variants:
+            todo = [w for w in workloads if supports(w, variant)]
+            if not todo:
+                continue
             log(f"round {r + 1}/{rounds}: {variant} ...")
             # The library picks threads per workload, and TensorFlow's
             # thread pools are per process: one process per workload.
-            groups = ([[w] for w in workloads] if variant == "library"
-                      else [workloads])
+            groups = ([[w] for w in todo] if variant == "library"
+                      else [todo])
             for group in groups:
                 args = ["-m", "benchmarks.bench", "--worker", variant,
                         "--workloads", ",".join(group),
-                        "--n-train", str(n_train), "--epochs", str(n_epochs)]
+                        "--n-train", str(sizes[group[0]][0]),
+                        "--epochs", str(n_epochs), "--sizes",
+                        json.dumps({w: sizes[w] for w in group})]
                 res = _subprocess_json(args)
                 for w in group:
                     raw[variant][w].append(res[w])
-    results = {"n_train": n_train, "timed_epochs": n_epochs,
+    results = {"n_train": n_train or (5500 if quick else 55000),
+               "timed_epochs": n_epochs,
                "rounds": rounds, "quick": quick, "cpu_count": os.cpu_count(),
                "rows": []}
+    if "CNN" in workloads:
+        log("convolution peak ...")
+        results["conv_peak"] = _subprocess_json(
+            ["-m", "benchmarks.bench", "--conv-peak"])
     for w in workloads:
         for variant in variants:
+            if not supports(w, variant):
+                continue
             ms = raw[variant][w]
             wall = statistics.median(t for m in ms for t in m["wall"])
             cpu = statistics.median(t for m in ms for t in m["cpu"])
             accs = [m["valid_accuracy"] for m in ms]
             ratio = None
-            if "official" in variants:
+            if "official" in variants and supports(w, "official"):
                 # Per round (the machine's load drifts between rounds), then
                 # the median over rounds.
                 ratio = statistics.median(
                     statistics.median(m["wall"]) / statistics.median(o["wall"])
                     for m, o in zip(ms, raw["official"][w]))
+            gflops = (_MODULE_OF[w].flops(WORKLOADS[w], sizes[w][0])
+                      / wall / 1e9)
             results["rows"].append({
                 "workload": w, "variant": variant,
+                "n_train": sizes[w][0], "n_valid": sizes[w][1] or 5000,
                 "epoch_seconds": wall, "epoch_cpu_seconds": cpu,
                 "ratio_to_official": ratio,
-                "gflops": _MODULE_OF[w].flops(WORKLOADS[w], n_train) / wall / 1e9,
+                "gflops": gflops,
                 "valid_accuracy": statistics.median(accs),
                 "valid_accuracies": accs,
                 "all_epoch_seconds": [t for m in ms for t in m["wall"]],
                 "fast_run_stats": ms[-1].get("fast_run_stats"),
             })
+            if "conv_peak" in results and w == "CNN":
+                results["rows"][-1]["peak_fraction"] = (
+                    gflops / results["conv_peak"]["gflops"])
             # What the variant chose (library: towers and intra-op threads;
             # pytorch: its thread count).
             for key in ("towers", "intra_op_threads", "threads"):
@@ -236,6 +292,28 @@ def to_markdown(results):
             f"{row['epoch_seconds']:.3f} | {row['epoch_cpu_seconds']:.3f} | "
             f"{'-' if ratio is None else f'{ratio:.2f}'} | "
             f"{row['gflops']:.1f} | {row['valid_accuracy']:.4f} |")
+    others = sorted({(r["workload"], r["n_train"], r["n_valid"])
+                     for r in results["rows"]
+                     if r.get("n_train", results["n_train"])
+                     != results["n_train"]})
+    if others:
+        lines += ["", "Data: " + "; ".join(
+            f"{w} {n} training, {v} validation images" for w, n, v in others)
+            + "."]
+    peak = results.get("conv_peak")
+    if peak:
+        fr = [f"{r['variant']} {100 * r['peak_fraction']:.0f} %"
+              for r in results["rows"] if "peak_fraction" in r]
+        lines += ["", f"Convolution peak ({peak['shape']}, best of "
+                  f"{peak['repeats']}): {peak['gflops']:.1f} GFLOP/s; "
+                  "CNN at " + ", ".join(fr) + " of it."]
+    by = {(r["workload"], r["variant"]): r for r in results["rows"]}
+    if ("LSTM", "legacy-fused") in by and ("LSTM", "legacy") in by:
+        f, b = by[("LSTM", "legacy-fused")], by[("LSTM", "legacy")]
+        lines += ["", f"LSTMBlockFusedCell vs BasicLSTMCell (both on our "
+                  f"Session): {f['epoch_seconds']:.3f} s vs "
+                  f"{b['epoch_seconds']:.3f} s per epoch, "
+                  f"{b['epoch_seconds'] / f['epoch_seconds']:.2f}x."]
     plans = [f"{r['workload']} {r['towers']} tower(s), "
              f"{r['intra_op_threads'] or 'default'} intra-op thread(s)"
              for r in results["rows"] if "towers" in r]
@@ -270,6 +348,9 @@ def main(argv=None):
                         help="print a per-op trace of one training step of "
                         "each workload (legacy code) instead")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", help=argparse.SUPPRESS)
+    parser.add_argument("--conv-peak", action="store_true",
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     wl = args.workloads.split(",") if args.workloads else None
     for w in wl or ():
@@ -277,10 +358,18 @@ def main(argv=None):
             parser.error(f"unknown workload {w!r}; choose from "
                          f"{', '.join(WORKLOADS)}")
     if args.profile:
+        for w in wl or ():
+            if _MODULE_OF[w] is not dense:
+                parser.error(f"--profile covers the dense workloads only, "
+                             f"not {w!r}")
         profile(wl or ["W1", "W2", "W3", "F-feed"], 5500)
         return 0
+    if args.conv_peak:
+        print("BENCH_JSON " + json.dumps(cnn.conv_peak()))
+        return 0
     if args.worker:
-        res = worker(args.worker, wl, args.n_train, args.epochs)
+        res = worker(args.worker, wl, args.n_train, args.epochs,
+                     json.loads(args.sizes) if args.sizes else None)
         print("BENCH_JSON " + json.dumps(res))
         return 0
     variants = args.variants.split(",") if args.variants else None

@@ -2,7 +2,8 @@
 variants: the book's construction phase on the official or tf1_dnn layers
 (`run_legacy`), and tf1_dnn's in-graph loop (`run_library`).
 
-A workload module gives `WORKLOADS` (name -> spec), `flops(spec, n)` and
+A workload module gives `WORKLOADS` (name -> spec), `VARIANTS` (those it
+supports), `QUICK` (its --quick data sizes), `flops(spec, n)` and
 `run(variant, name, spec, data, n_epochs)`; `benchmarks.bench` collects them.
 """
 
@@ -24,6 +25,10 @@ WORKLOADS = {
     "F-cache": dict(layers=[300, 50, 50, 20], act="relu", bn=False,
                     batch=50, clip=None, init=None, frozen=2, cache=True),
 }
+VARIANTS = ["official", "legacy-stock", "legacy", "legacy-1t", "library",
+            "pytorch"]
+# --quick (CI): 5 500 training images, the 5 000 validation images.
+QUICK = dict(n_train=5500, n_valid=None)
 
 
 # Below this many dense-layer FLOPs per tower and step, splitting a batch

@@ -1,5 +1,6 @@
-"""The dense workloads in PyTorch eager mode (only if torch is installed:
-`pip install torch`; never a dependency of tf1_dnn)."""
+"""The workloads in PyTorch eager mode: dense (`run_pytorch`), CNN
+(`run_pytorch_cnn`), LSTM (`run_pytorch_lstm`). Only if torch is installed
+(`pip install torch`); never a dependency of tf1_dnn."""
 
 import os
 
@@ -75,3 +76,102 @@ def run_pytorch(name, spec, data, n_epochs):
             "fast_run_stats": None, "threads": torch.get_num_threads(),
             "trainable_parameters": sum(p.numel() for p in upper.parameters()
                                         if p.requires_grad)}
+
+
+def _torch_setup():
+    import torch
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    return torch
+
+
+def _torch_loop(torch, model, optimizer, X, y, n_train, batch, n_epochs):
+    """(wall, CPU) of epochs over X/y: the 2nd-edition style loop."""
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n_batches = n_train // batch
+
+    def epoch_fn(epoch):
+        model.train()
+        for idx in np.array_split(np.random.permutation(n_train), n_batches):
+            idx = torch.from_numpy(idx)
+            optimizer.zero_grad()
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+
+    return time_epochs(n_epochs, epoch_fn)
+
+
+def _torch_accuracy(torch, model, X, y, chunk=1000):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(X), chunk):
+            logits = model(X[i:i + chunk])
+            correct += int((logits.argmax(1).numpy() == y[i:i + chunk]).sum())
+    return correct / len(X)
+
+
+def run_pytorch_cnn(name, spec, data, n_epochs):
+    """The CNN workload (benchmarks/cnn.py) in PyTorch eager mode: same
+    layers, Glorot-uniform kernels and zero biases (tf.layers' defaults),
+    Adam (0.001, eps 1e-8 as TF's), the same batch size and epochs."""
+    torch = _torch_setup()
+    from torch import nn
+    X_train, y_train, X_valid, y_valid = data
+    k = spec["ksize"]
+    model = nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, spec["conv1"], k, padding="same"), nn.ReLU(),
+        nn.Conv2d(spec["conv1"], spec["conv2"], k, padding="same"),
+        nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(spec["conv_dropout"]),
+        nn.Linear(spec["conv2"] * 14 * 14, spec["fc1"]), nn.ReLU(),
+        nn.Dropout(spec["fc1_dropout"]), nn.Linear(spec["fc1"], 10))
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-8)
+    X = torch.from_numpy(X_train)
+    y = torch.from_numpy(y_train.astype(np.int64))
+    wall, cpu = _torch_loop(torch, model, optimizer, X, y, len(X_train),
+                            spec["batch"], n_epochs)
+    acc = _torch_accuracy(torch, model, torch.from_numpy(X_valid), y_valid)
+    return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
+            "fast_run_stats": None, "threads": torch.get_num_threads(),
+            "trainable_parameters": sum(p.numel() for p in model.parameters())}
+
+
+def run_pytorch_lstm(name, spec, data, n_epochs):
+    """The LSTM workload (benchmarks/rnn.py) in PyTorch eager mode: `nn.LSTM`
+    (batch_first) over the 28 rows, a linear layer on the last h, Adam."""
+    torch = _torch_setup()
+    from torch import nn
+    X_train, y_train, X_valid, y_valid = data
+    shape = (-1, spec["n_steps"], spec["n_inputs"])
+
+    class RowLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(spec["n_inputs"], spec["n_neurons"],
+                                batch_first=True)
+            self.logits = nn.Linear(spec["n_neurons"], 10)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(x)
+            return self.logits(h[-1])
+
+    model = RowLSTM()
+    optimizer = torch.optim.Adam(model.parameters(),
+                                 lr=spec["learning_rate"], eps=1e-8)
+    X = torch.from_numpy(X_train.reshape(shape))
+    y = torch.from_numpy(y_train.astype(np.int64))
+    wall, cpu = _torch_loop(torch, model, optimizer, X, y, len(X_train),
+                            spec["batch"], n_epochs)
+    acc = _torch_accuracy(torch, model,
+                          torch.from_numpy(X_valid.reshape(shape)), y_valid)
+    return {"wall": wall, "cpu": cpu, "valid_accuracy": float(acc),
+            "fast_run_stats": None, "threads": torch.get_num_threads(),
+            "trainable_parameters": sum(p.numel() for p in model.parameters())}

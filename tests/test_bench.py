@@ -3,7 +3,10 @@ to end on a subset.
 
 Checks the structure of bench.json / bench.md, that every variant trained
 (validation accuracy above chance), the FLOP counts against closed form and
-the CLI's errors. Timings are printed, never asserted (shared machine).
+the CLI's errors. CNN and LSTM: the official and legacy variants train to the
+same validation accuracy and loss (run here, on 300 images), the variants
+each workload runs, the quick sizes and the convolution-peak fraction.
+Timings are printed, never asserted (shared machine).
 """
 
 import json
@@ -14,7 +17,7 @@ import numpy as np
 import pytest
 
 import tf1_dnn.bench
-from benchmarks import bench, pytorch_runner
+from benchmarks import bench, cnn, pytorch_runner, rnn
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -181,3 +184,154 @@ def test_profile_step_counts_ops_of_one_step(graph, session_config):
         == (2, 1, 2)
     assert n_ops == sum(k for _, _, k in rows)
     assert all(us >= 0 for _, us, _ in rows)
+
+
+# ------------------------------------------------ CNN and LSTM workloads --
+def test_cnn_flops_closed_form():
+    # conv1 28x28x32 maps of 3x3x1 (no input gradient), conv2 28x28x64 of
+    # 3x3x32, fc1 12544 -> 128, output 128 -> 10.
+    conv1 = 28 * 28 * 32 * 9
+    rest = 28 * 28 * 64 * 9 * 32 + 14 * 14 * 64 * 128 + 128 * 10
+    assert bench.WORKLOADS["CNN"]["batch"] == 100
+    assert cnn.cnn_flops(bench.WORKLOADS["CNN"], 7) == (4 * conv1
+                                                        + 6 * rest) * 7
+
+
+def test_lstm_flops_closed_form():
+    spec = bench.WORKLOADS["LSTM"]
+    assert (spec["n_steps"], spec["n_inputs"], spec["n_neurons"],
+            spec["batch"]) == (28, 28, 150, 150)
+    # kernel [28 + 150, 600], 28 steps; logits 150 x 10; x6 (fwd + 2 grads)
+    assert rnn.lstm_flops(spec, 3) == 6 * (178 * 600 * 28 + 1500) * 3
+
+
+@pytest.fixture(scope="module")
+def small_fashion(fashion_mnist_dir):
+    from benchmarks.common import load_fashion
+    X, y, Xv, yv = load_fashion(300)
+    return X, y, Xv[:300], yv[:300]
+
+
+@pytest.mark.skipif(not bench._have_module("tf_keras"),
+                    reason="the official path needs tf_keras")
+@pytest.mark.parametrize("module,name", [(cnn, "CNN"), (rnn, "LSTM")])
+def test_official_and_legacy_train_to_the_same_numbers(module, name,
+                                                       small_fashion):
+    # 2-3 steps, same seeds and batches: the official TF1 layers/cells and
+    # the unchanged code on our namespace (stock and our Session) end with
+    # the same validation accuracy and the bitwise-same validation loss.
+    spec = dict(bench.WORKLOADS[name])
+    results = {v: module.run(v, name, spec, small_fashion, 0)
+               for v in ("official", "legacy-stock", "legacy")}
+    off = results["official"]
+    assert 0.0 < off["valid_accuracy"] <= 1.0 and off["valid_loss"] > 0
+    for v in ("legacy-stock", "legacy"):
+        assert results[v]["valid_accuracy"] == off["valid_accuracy"], v
+        assert results[v]["valid_loss"] == off["valid_loss"], v
+    assert results["legacy"]["fast_run_stats"][0] >= 1   # our fast run
+    assert results["official"]["fast_run_stats"] is None
+
+
+def test_lstm_fused_variant_builds_the_fused_cell(small_fashion):
+    from tf1_dnn import tf
+    g = tf.Graph()
+    with g.as_default():
+        tf1, cell, dense, _ = rnn._namespace("legacy-fused")
+        rnn.build_lstm(tf1, cell, dense, bench.WORKLOADS["LSTM"], fused=True)
+        names = [v.op.name for v in tf.trainable_variables()]
+        types = {op.type for op in g.get_operations()}
+    assert names == ["lstm_fused_cell/kernel", "lstm_fused_cell/bias",
+                     "softmax/kernel", "softmax/bias"]
+    assert "BlockLSTMV2" in types or "BlockLSTM" in types
+    res = rnn.run("legacy-fused", "LSTM", bench.WORKLOADS["LSTM"],
+                  small_fashion, 0)
+    assert 0.0 <= res["valid_accuracy"] <= 1.0 and res["wall"] == []
+
+
+def test_workloads_reject_variants_they_do_not_run():
+    with pytest.raises(ValueError, match="no 'library' variant"):
+        cnn.run("library", "CNN", bench.WORKLOADS["CNN"], None, 1)
+    with pytest.raises(ValueError, match="no 'legacy-fused' variant"):
+        cnn.run("legacy-fused", "CNN", bench.WORKLOADS["CNN"], None, 1)
+    assert bench.supports("LSTM", "legacy-fused")
+    assert not bench.supports("W1", "legacy-fused")
+    assert not bench.supports("CNN", "library")
+    assert bench.supports("CNN", "pytorch") and bench.supports("W1",
+                                                               "library")
+
+
+def test_run_bench_runs_only_supported_pairs_with_quick_sizes(monkeypatch):
+    calls = []
+
+    def fake(args):
+        calls.append(args)
+        if "--conv-peak" in args:
+            return {"gflops": 50.0, "shape": "probe", "repeats": 10}
+        if "--worker" not in args:                       # import timing
+            return 3.0
+        wl = args[args.index("--workloads") + 1].split(",")
+        variant = args[args.index("--worker") + 1]
+        return {w: {"wall": [2.0 if variant == "official" else 1.0],
+                    "cpu": [1.0], "valid_accuracy": 0.5} for w in wl}
+    monkeypatch.setattr(bench, "_subprocess_json", fake)
+    res = bench.run_bench(quick=True, workloads=["W1", "CNN", "LSTM"],
+                          variants=["official", "legacy", "legacy-fused",
+                                    "library"], log=lambda m: None)
+    pairs = {(r["workload"], r["variant"]) for r in res["rows"]}
+    assert pairs == {("W1", "official"), ("W1", "legacy"),
+                     ("W1", "library"), ("CNN", "official"),
+                     ("CNN", "legacy"), ("LSTM", "official"),
+                     ("LSTM", "legacy"), ("LSTM", "legacy-fused")}
+    workers = [a for a in calls if "--worker" in a]
+    # official, legacy: one process each; legacy-fused: LSTM only;
+    # library: W1 only (one process per workload).
+    assert [(a[a.index("--worker") + 1], a[a.index("--workloads") + 1])
+            for a in workers] == [("official", "W1,CNN,LSTM"),
+                                  ("legacy", "W1,CNN,LSTM"),
+                                  ("legacy-fused", "LSTM"),
+                                  ("library", "W1")]
+    sizes = json.loads(workers[0][workers[0].index("--sizes") + 1])
+    assert sizes == {"W1": [5500, None], "CNN": [500, 1000],
+                     "LSTM": [600, 1000]}
+    rows = {(r["workload"], r["variant"]): r for r in res["rows"]}
+    cnn_legacy = rows[("CNN", "legacy")]
+    assert cnn_legacy["ratio_to_official"] == 0.5
+    assert cnn_legacy["gflops"] == pytest.approx(
+        cnn.cnn_flops(bench.WORKLOADS["CNN"], 500) / 1.0 / 1e9)
+    assert cnn_legacy["peak_fraction"] == pytest.approx(
+        cnn_legacy["gflops"] / 50.0)
+    assert "peak_fraction" not in rows[("LSTM", "legacy")]
+    md = bench.to_markdown(res)
+    assert "| LSTM | legacy-fused | 1.000 |" in md
+    assert "Convolution peak (probe, best of 10): 50.0 GFLOP/s" in md
+    assert "LSTMBlockFusedCell vs BasicLSTMCell" in md and "1.00x" in md
+    assert "CNN 500 training, 1000 validation images" in md
+
+
+def test_conv_peak_probe_counts_its_flops():
+    peak = cnn.conv_peak(repeats=2, batch=2, size=8, maps=4, ksize=3)
+    assert peak["repeats"] == 2 and peak["gflops"] > 0
+    gflop = 2 * 2 * 8 * 8 * 4 * 9 * 4 / 1e9
+    assert f"{gflop:.2f} GFLOP per run" in peak["shape"]
+
+
+@pytest.mark.skipif(not bench._have_module("torch"),
+                    reason="PyTorch is optional (bench only)")
+def test_pytorch_cnn_and_lstm_have_the_tf_parameter_counts():
+    rng = np.random.RandomState(0)
+    X = rng.rand(250, 784).astype(np.float32)
+    y = rng.randint(0, 10, 250).astype(np.int32)
+    data = (X[:200], y[:200], X[200:], y[200:])
+    # The TF graphs' trainable parameters: conv kernels + biases, dense.
+    cnn_params = (9 * 32 + 32) + (9 * 32 * 64 + 64) + (12544 * 128 + 128) \
+        + (128 * 10 + 10)
+    res = pytorch_runner.run_pytorch_cnn("CNN", bench.WORKLOADS["CNN"],
+                                         data, 0)
+    assert res["trainable_parameters"] == cnn_params
+    # TF: kernel [178, 600] + bias [600]; torch keeps two biases (b_ih and
+    # b_hh) where TF has one: 600 more.
+    lstm_params = 178 * 600 + 600 + 600 + 150 * 10 + 10
+    res = pytorch_runner.run_pytorch_lstm("LSTM", bench.WORKLOADS["LSTM"],
+                                          data, 0)
+    assert res["trainable_parameters"] == lstm_params
+    assert 0.0 <= res["valid_accuracy"] <= 1.0
