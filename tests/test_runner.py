@@ -168,3 +168,30 @@ def test_main_usage_errors(tmp_path, capsys):
     assert runner.main(["--bogus", "x.py"]) == 2
     assert runner.main(["--help"]) == 0
     assert "python -m tf1_dnn run" in capsys.readouterr().out
+
+
+def test_spawned_multiprocessing_children_get_the_tf1_namespace(tmp_path):
+    """multiprocessing's spawn children re-run the script as __mp_main__;
+    under `python -m tf1_dnn run` they get the aliases too (else their
+    `import tensorflow as tf` is TensorFlow 2, without tf.layers)."""
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "import numpy as np\n"
+        "import tensorflow as tf\n"
+        "\n"
+        "def child(_):\n"
+        "    return (tf.layers.dense.__module__, np.int is int,\n"
+        "            __name__)\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    with multiprocessing.get_context('spawn').Pool(1) as pool:\n"
+        "        print('CHILD', pool.map(child, [0])[0])\n")
+    import os
+    env = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run(
+        [sys.executable, "-m", "tf1_dnn", "run", str(script)],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "CHILD ('tf1_dnn.layers.core', True, '__mp_main__')" in \
+        out.stdout, out.stdout + out.stderr[-2000:]

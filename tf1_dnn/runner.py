@@ -34,6 +34,7 @@ Caveats:
     propagates with its traceback, as with `python script.py`.
 """
 
+import contextlib
 import os
 import runpy
 import sys
@@ -50,6 +51,56 @@ Runs an unchanged TensorFlow 1.x script on TensorFlow 2.21 through tf1_dnn.
   --no-scan           skip the static report of names tf1_dnn cannot map
   --no-legacy-numpy   do not give the script numpy's removed names back
                       (np.float, np.asscalar, reshape(newshape=), ...)"""
+
+
+# Tell a spawned child (tf1_dnn._mp_main) which script to run and whether
+# with the legacy numpy names; set by the runner for its children only (the
+# child's sys.argv[0] is rewritten by runpy.run_module).
+_CHILD_SCRIPT_ENV = "TF1_DNN_RUN_SCRIPT"
+_CHILD_LEGACY_NUMPY_ENV = "TF1_DNN_RUN_LEGACY_NUMPY"
+
+
+@contextlib.contextmanager
+def _spawned_children_activate(path, legacy_numpy):
+    """While the script runs, multiprocessing *spawn* children start through
+    `tf1_dnn._mp_main` (aliases first, then the script as `__mp_main__`)
+    instead of re-running the bare script, which would see TensorFlow 2.
+
+    It wraps `multiprocessing.spawn.get_preparation_data`, the function every
+    spawn/forkserver start calls for the child's start-up data, replacing its
+    `init_main_from_path` (this script) by `init_main_from_name`. If that
+    function is missing or returns something else, children start as stock
+    multiprocessing starts them.
+    """
+    import multiprocessing.spawn as spawn
+    original = getattr(spawn, "get_preparation_data", None)
+    if original is None:
+        yield
+        return
+    script = os.path.normpath(path)
+
+    def get_preparation_data(name):
+        data = original(name)
+        if isinstance(data, dict) and \
+                data.get("init_main_from_path") == script:
+            del data["init_main_from_path"]
+            data["init_main_from_name"] = "tf1_dnn._mp_main"
+        return data
+
+    values = {_CHILD_SCRIPT_ENV: script,
+              _CHILD_LEGACY_NUMPY_ENV: "1" if legacy_numpy else "0"}
+    saved_env = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    spawn.get_preparation_data = get_preparation_data
+    try:
+        yield
+    finally:
+        spawn.get_preparation_data = original
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
@@ -86,7 +137,8 @@ def run_script(path, args=(), scan=True, stderr=None, legacy_numpy=True):
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(path))
     try:
-        runpy.run_path(path, run_name="__main__")
+        with _spawned_children_activate(path, legacy_numpy):
+            runpy.run_path(path, run_name="__main__")
         return 0
     except SystemExit as e:
         if e.code is None:
