@@ -101,13 +101,26 @@ def test_one_worker_and_two_workers_give_the_serial_numbers(
     # Progress: which configurations run, which are done, how many failed.
     assert "started dropout on tcp://127.0.0.1:" in err
     assert "done 4/4, failed 0" in err
+    one_results = _results(one)
     for out in (one, two):
         results = _results(out)
         assert sorted(results) == sorted(NAMES)
         for name in NAMES:
             for key in NUMBERS:
-                assert results[name][key] == serial_report[name][key], (
+                # 1 worker and 2 workers: the same numbers, bit for bit.
+                assert results[name][key] == one_results[name][key], (
                     out.name, name, key)
+                # Worker processes vs this process: the accuracies (what the
+                # table shows) are equal; a float32 loss may differ in its
+                # last bit (seen with TF_ENABLE_ONEDNN_OPTS=0: a Dask worker
+                # runs with the nanny's environment, e.g. OMP_NUM_THREADS=1).
+                if key == "train_loss":
+                    np.testing.assert_allclose(
+                        results[name][key], serial_report[name][key],
+                        rtol=1e-6, err_msg=f"{out.name} {name} {key}")
+                else:
+                    assert results[name][key] == serial_report[name][key], (
+                        out.name, name, key)
             # The data were read once per worker process, not per task.
             assert results[name]["worker"]["data_loads"] == 1
         assert sorted(p.name for p in (out / "tensorboard").iterdir()) == \

@@ -43,12 +43,24 @@ def jupyter_env(tmp_path, monkeypatch):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONPATH", str(REPO))
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
     yield
-    leftover = [p for p in psutil.Process().children(recursive=True)
-                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    for p in leftover:      # do not leak, but fail the test
-        p.kill()
-    assert not leftover, [p.cmdline() for p in leftover]
+    # Children this test started (not, e.g., multiprocessing's resource
+    # tracker an earlier test left for the life of the process). A kernel may
+    # still be exiting: give them 15 s (this also reaps zombies), then
+    # whatever still runs is a leak: killed, and the test fails.
+    _, alive = psutil.wait_procs(
+        [p for p in psutil.Process().children(recursive=True)
+         if p.pid not in before], timeout=15)
+    leftover = []
+    for p in alive:
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                leftover.append(" ".join(p.cmdline()))
+                p.kill()
+        except psutil.Error:    # exited meanwhile
+            pass
+    assert not leftover, leftover
 
 
 def _write(path, cells, kernel_name="python3"):

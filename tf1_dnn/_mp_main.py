@@ -19,8 +19,9 @@ import runpy
 from tf1_dnn import activation
 from tf1_dnn.runner import _CHILD_LEGACY_NUMPY_ENV, _CHILD_SCRIPT_ENV
 
-activation.activate(
-    legacy_numpy=os.environ.get(_CHILD_LEGACY_NUMPY_ENV, "1") == "1",
-    warn=False)
-globals().update(runpy.run_path(os.environ[_CHILD_SCRIPT_ENV],
-                                run_name="__mp_main__"))
+if _CHILD_SCRIPT_ENV in os.environ:   # imported otherwise: do nothing
+    activation.activate(
+        legacy_numpy=os.environ.get(_CHILD_LEGACY_NUMPY_ENV, "1") == "1",
+        warn=False)
+    globals().update(runpy.run_path(os.environ[_CHILD_SCRIPT_ENV],
+                                    run_name="__mp_main__"))
