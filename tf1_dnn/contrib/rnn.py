@@ -327,6 +327,24 @@ def _ensure_gradient(op_type, fn):
         _GRADIENTS_DONE.add(op_type)
 
 
+def _add_block_lstm_weights(cell, depth):
+    """contrib's LSTMBlockCell / LSTMBlockFusedCell variables: `kernel`
+    [depth + n, 4n] (Glorot uniform), `bias` [4n] (zeros), and with
+    peepholes `w_i_diag`, `w_f_diag`, `w_o_diag` [n]."""
+    n = cell._num_units
+    cell._kernel = cell.add_weight(
+        "kernel", [depth + n, 4 * n],
+        initializer=v1.glorot_uniform_initializer())
+    cell._bias = cell.add_weight(
+        "bias", [4 * n], initializer=v1.constant_initializer(0.0))
+    if cell._use_peephole:
+        init = v1.glorot_uniform_initializer()
+        cell._w_i_diag = cell.add_weight("w_i_diag", [n], initializer=init)
+        cell._w_f_diag = cell.add_weight("w_f_diag", [n], initializer=init)
+        cell._w_o_diag = cell.add_weight("w_o_diag", [n], initializer=init)
+    cell.built = True
+
+
 class LSTMBlockCell(LayerRNNCell):
     """One LSTM step in one `LSTMBlockCell` kernel (TF 1.15 contrib).
 
@@ -362,22 +380,7 @@ class LSTMBlockCell(LayerRNNCell):
         return self._num_units
 
     def build(self, input_shape):
-        depth = v1.dimension_value(input_shape[1])
-        n = self._num_units
-        self._kernel = self.add_weight(
-            "kernel", [depth + n, 4 * n],
-            initializer=v1.glorot_uniform_initializer())
-        self._bias = self.add_weight(
-            "bias", [4 * n], initializer=v1.constant_initializer(0.0))
-        if self._use_peephole:
-            init = v1.glorot_uniform_initializer()
-            self._w_i_diag = self.add_weight("w_i_diag", [n],
-                                             initializer=init)
-            self._w_f_diag = self.add_weight("w_f_diag", [n],
-                                             initializer=init)
-            self._w_o_diag = self.add_weight("w_o_diag", [n],
-                                             initializer=init)
-        self.built = True
+        _add_block_lstm_weights(self, v1.dimension_value(input_shape[1]))
 
     def call(self, inputs, state):
         if self._use_peephole:
@@ -431,22 +434,7 @@ class LSTMBlockFusedCell(Layer):
                 ").")
 
     def build(self, input_shape):
-        depth = v1.dimension_value(input_shape[2])
-        n = self._num_units
-        self._kernel = self.add_weight(
-            "kernel", [depth + n, 4 * n],
-            initializer=v1.glorot_uniform_initializer())
-        self._bias = self.add_weight(
-            "bias", [4 * n], initializer=v1.constant_initializer(0.0))
-        if self._use_peephole:
-            init = v1.glorot_uniform_initializer()
-            self._w_i_diag = self.add_weight("w_i_diag", [n],
-                                             initializer=init)
-            self._w_f_diag = self.add_weight("w_f_diag", [n],
-                                             initializer=init)
-            self._w_o_diag = self.add_weight("w_o_diag", [n],
-                                             initializer=init)
-        self.built = True
+        _add_block_lstm_weights(self, v1.dimension_value(input_shape[2]))
 
     def __call__(self, inputs, initial_state=None, dtype=None,
                  sequence_length=None, scope=None):
