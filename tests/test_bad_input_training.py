@@ -80,6 +80,10 @@ def test_frozen_cache_refuses_nonfinite_features(graph, sess):
 
 
 def test_frozen_cache_train_diverges_with_huge_learning_rate(graph, sess):
+    # Seeded: with some initial weights every ReLU of the upper model dies
+    # after the first huge step and the loss stays finite (5 of graph seeds
+    # 0..29 do that here; unseeded, the test failed once in CI that way).
+    tf.set_random_seed(3)
     X, y = _data()
     inputs = tf.placeholder(tf.float32, (None, 4), name="X")
     frozen = layers.dense(inputs, 3, name="frozen")
