@@ -302,9 +302,17 @@ def test_workers_and_chief_survive_being_killed(cluster_factory):
                               "--save_checkpoint_steps=100")
     ckpt = cluster.ckpt
 
-    def checkpoint_steps():
-        return sorted(int(p.name.split("-")[1].split(".")[0])
-                      for p in ckpt.glob("model.ckpt-*.index"))
+    def committed_step():
+        """The step of the checkpoint the `checkpoint` state file names.
+
+        A checkpoint is committed when the state file names it: the Saver
+        puts the `.index` in place *before* it rewrites the state file, so
+        a kill between the two restores the previous checkpoint (correctly).
+        The `.index` files on disk are therefore not what a restart sees."""
+        state = tf.train.get_checkpoint_state(str(ckpt))
+        if state is None or not state.model_checkpoint_path:
+            return -1
+        return int(state.model_checkpoint_path.rsplit("-", 1)[1])
 
     def wait_for(predicate, timeout, what):
         deadline = time.time() + timeout
@@ -318,13 +326,15 @@ def test_workers_and_chief_survive_being_killed(cluster_factory):
     cluster.start("ps", 0)
     cluster.start("worker", 0)
     cluster.start("worker", 1)
-    wait_for(lambda: any(s >= 200 for s in checkpoint_steps()), 240,
+    wait_for(lambda: committed_step() >= 200, 240,
              "the chief's checkpoint at step 200")
     cluster.kill("worker1")                              # kill a worker ...
     cluster.start("worker", 1, tag="_restarted")         # ... and restart it
-    wait_for(lambda: any(s >= 400 for s in checkpoint_steps()), 240,
+    wait_for(lambda: committed_step() >= 400, 240,
              "step 400 after the worker restart")
-    last_ckpt = max(checkpoint_steps())
+    # Read before the kill: the chief may commit a later one meanwhile,
+    # never an earlier one, so the restart restores at least this step.
+    last_ckpt = committed_step()
     cluster.kill("worker0")                              # kill the chief ...
     cluster.start("worker", 0, tag="_restarted")         # ... and restart it
     assert cluster.wait("worker0_restarted", 300) == 0, \
