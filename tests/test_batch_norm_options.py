@@ -277,3 +277,160 @@ def test_adjustment_numpy_training_only(graph, sess, rng):
                                atol=1e-6)
     np.testing.assert_allclose(sess.run(y, {T: False}), x / np.sqrt(1 + EPS),
                                rtol=1e-6)
+
+
+# -- contrib batch_norm: renorm and adjustment (delegated to the layer) ---------
+def test_contrib_renorm_delegates_to_the_layer_bitwise(graph, sess, rng):
+    x_shape = (6, 2, 2, 3)
+    X = tf.placeholder(tf.float32, (None,) + x_shape[1:], name="X")
+    T = tf.placeholder(tf.bool, ())
+    clipping = {"rmax": 1.5, "rmin": 0.7, "dmax": 0.4}
+    # fused=None (True) with renorm: the layer's plain path, as TF 1.15
+    y = C.batch_norm(X, decay=0.9, is_training=T, renorm=True,
+                     renorm_clipping=clipping, renorm_decay=0.6,
+                     adjustment=_adjustment)
+    ref = K.batch_normalization(X, momentum=0.9, training=T, renorm=True,
+                                renorm_clipping=clipping, renorm_momentum=0.6,
+                                adjustment=_adjustment, scale=False,
+                                name="ref")
+    assert not [op for op in graph.get_operations()
+                if op.type.startswith("FusedBatchNorm")]
+    names = ["BatchNorm/beta", "BatchNorm/moving_mean",
+             "BatchNorm/moving_variance", "BatchNorm/moving_stddev",
+             "BatchNorm/renorm_mean", "BatchNorm/renorm_stddev"]
+    assert _names(tf.model_variables()) == names
+    assert _names(tf.trainable_variables()) == ["BatchNorm/beta", "ref/beta"]
+    ours = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope="BatchNorm")
+    theirs = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope="ref")
+    assert len(ours) == len(theirs) == 2
+    grads = tf.gradients(tf.reduce_sum(y * y), X)
+    grads_ref = tf.gradients(tf.reduce_sum(ref * ref), X)
+    sess.run(tf.global_variables_initializer())
+    for _ in range(2):
+        x = (2 * rng.randn(*x_shape) + 1).astype(np.float32)
+        for training in (True, False):
+            got, want = sess.run([[y] + grads, [ref] + grads_ref],
+                                 {X: x, T: training})
+            for a, b in zip(got, want):
+                np.testing.assert_array_equal(a, b)
+        sess.run(ours + theirs, {X: x, T: True})
+        got = sess.run(tf.model_variables())
+        want = sess.run([graph.get_tensor_by_name("ref/" + n.split("/")[1]
+                                                  + ":0") for n in names])
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_contrib_adjustment_ignored_on_the_legacy_path(graph, sess, rng):
+    # TF 1.15: adjustment reaches the layer only with UPDATE_OPS; its legacy
+    # path (here: updates in place) drops it without a word.
+    x = rng.randn(5, 3).astype(np.float32)
+    X = tf.constant(x)
+    adjusted = C.batch_norm(X, adjustment=_adjustment, scope="a")
+    ignored = C.batch_norm(X, adjustment=_adjustment,
+                           updates_collections=None, scope="b")
+    sess.run(tf.global_variables_initializer())
+    x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + EPS)
+    a, b = np.linspace(0.9, 1.1, 3), np.linspace(-0.1, 0.1, 3)
+    np.testing.assert_allclose(sess.run(adjusted), x_hat * a + b, rtol=1e-5,
+                               atol=1e-5)
+    np.testing.assert_allclose(sess.run(ignored), x_hat, rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_contrib_renorm_errors(graph):
+    for kw in (dict(updates_collections=None),
+               dict(updates_collections=["mine"]),
+               dict(zero_debias_moving_mean=True, fused=False),
+               dict(batch_weights=tf.ones([4]))):
+        with pytest.raises(InputError, match="renorm is not supported with "
+                                             "batch_weights"):
+            C.batch_norm(tf.zeros([4, 3]), renorm=True, **kw)
+    with pytest.raises(InputError, match=r"renorm_clipping has unknown keys "
+                                         r"\['max'\]"):
+        C.batch_norm(tf.zeros([4, 3]), renorm=True,
+                     renorm_clipping={"max": 2.0})
+    assert issubclass(InputError, Tf1DnnError)
+    assert tf.global_variables() == []
+
+
+# -- contrib batch_norm: zero_debias_moving_mean --------------------------------
+@pytest.mark.parametrize("fused,updates_collections", [
+    (None, tf.GraphKeys.UPDATE_OPS), (False, tf.GraphKeys.UPDATE_OPS),
+    (None, None), (False, None)])
+def test_zero_debias_moving_mean(graph, sess, rng, fused, updates_collections):
+    decay, steps = 0.9, 3
+    X = tf.placeholder(tf.float32, (None, 2, 2, 3))
+    T = tf.placeholder(tf.bool, ())
+    y = C.batch_norm(X, decay=decay, scale=True, is_training=T,
+                     zero_debias_moving_mean=True, fused=fused,
+                     updates_collections=updates_collections)
+    # TF's own assign_moving_average(zero_debias=True), through the EMA
+    batch_mean = tf.reduce_mean(X, axis=[0, 1, 2])
+    ema = tf.train.ExponentialMovingAverage(decay, zero_debias=True)
+    ema_op = ema.apply([batch_mean])
+    # Names as TF 1.15 (TF's test pins BatchNorm/BatchNorm/moving_mean/biased).
+    # Creation order differs: TF 1.15's contrib code made beta before gamma,
+    # the layer we delegate to makes gamma first.
+    assert _names(tf.global_variables())[:6] == [
+        "BatchNorm/gamma", "BatchNorm/beta", "BatchNorm/moving_mean",
+        "BatchNorm/moving_variance", "BatchNorm/BatchNorm/moving_mean/biased",
+        "BatchNorm/BatchNorm/moving_mean/local_step"]
+    assert _names(tf.trainable_variables()) == ["BatchNorm/gamma",
+                                                "BatchNorm/beta"]
+    assert graph.get_tensor_by_name(
+        "BatchNorm/BatchNorm/moving_mean/biased:0").shape.as_list() == [3]
+    # TF 1.15: its non-fused path made them model variables (6, as TF's
+    # testMovingAverageVariablesZeroDebias); its fused path did not (4).
+    assert len(tf.model_variables()) == (6 if fused is False else 4)
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    assert len(updates) == (2 if updates_collections else 0)
+    sess.run(tf.global_variables_initializer())
+    biased_np, means = 0.0, []
+    for _ in range(steps):
+        x = (rng.randn(4, 2, 2, 3) + 3).astype(np.float32)
+        means.append(x.mean(axis=(0, 1, 2)))
+        sess.run([y] + updates + [ema_op], {X: x, T: True})
+        sess.run([y] + updates, {X: x, T: False})   # counts no step
+        biased_np = decay * biased_np + (1 - decay) * means[-1]
+    mm, step, want = sess.run(
+        ["BatchNorm/moving_mean:0",
+         "BatchNorm/BatchNorm/moving_mean/local_step:0",
+         ema.average(batch_mean)])
+    assert step == steps
+    np.testing.assert_allclose(mm, biased_np / (1 - decay ** steps),
+                               rtol=1e-5)
+    np.testing.assert_allclose(mm, want, rtol=1e-6)
+
+
+# -- contrib batch_norm: batch_weights ------------------------------------------
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+def test_batch_weights_weighted_moments(graph, sess, rng, data_format):
+    x = (rng.randn(5, 3, 2, 2) * 2 + 1).astype(np.float32)   # NCHW
+    w = np.array([1.0, 0.5, 2.0, 0.0, 1.5], np.float32)
+    axes = (0, 2, 3)
+    if data_format == "NHWC":
+        x = x.transpose(0, 2, 3, 1)
+        axes = (0, 1, 2)
+    y = C.batch_norm(tf.constant(x), decay=0.5, batch_weights=tf.constant(w),
+                     data_format=data_format)
+    assert not [op for op in graph.get_operations()
+                if op.type.startswith("FusedBatchNorm")]
+    sess.run(tf.global_variables_initializer())
+    wb = w.reshape(-1, 1, 1, 1) * np.ones_like(x)
+    mean = (wb * x).sum(axes, keepdims=True) / wb.sum(axes, keepdims=True)
+    var = (wb * (x - mean) ** 2).sum(axes, keepdims=True) / wb.sum(
+        axes, keepdims=True)
+    np.testing.assert_allclose(sess.run(y), (x - mean) / np.sqrt(var + EPS),
+                               rtol=1e-4, atol=1e-5)
+    sess.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+    mm, mv = sess.run(["BatchNorm/moving_mean:0",
+                       "BatchNorm/moving_variance:0"])
+    np.testing.assert_allclose(mm, 0.5 * mean.ravel(), rtol=1e-5)
+    np.testing.assert_allclose(mv, 0.5 + 0.5 * var.ravel(), rtol=1e-5)
+
+
+def test_batch_weights_shape_error(graph):
+    with pytest.raises(InputError, match=r"batch_weights of shape \(4,\) do "
+                                         r"not match the batch size"):
+        C.batch_norm(tf.zeros([5, 3]), batch_weights=tf.ones([4]))

@@ -295,6 +295,10 @@ class BatchNormalization(Layer):
 
         output, mean, variance = _smart_cond(
             training, lambda: fused(True), lambda: fused(False))
+        self._add_fused_updates(mean, variance, training)
+        return output
+
+    def _add_fused_updates(self, mean, variance, training):
         static = _static_bool(training)
         if static is None or static:
             if static is None:
@@ -306,7 +310,6 @@ class BatchNormalization(Layer):
                 self._assign_moving_average(self.moving_mean, mean, momentum))
             self.add_update(self._assign_moving_average(
                 self.moving_variance, variance, momentum))
-        return output
 
     def _moments(self, inputs, reduction, keep_dims):
         """The batch statistics (`tf.nn.moments`); contrib's `batch_weights`
