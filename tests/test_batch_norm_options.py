@@ -136,6 +136,17 @@ def test_renorm_numbers_against_numpy(graph, sess, rng):
         atol=1e-5)
 
 
+def test_renorm_float64_works(graph, sess, rng):
+    # TF 1.15 / the oracle raise TypeError here (a float32 sqrt(epsilon));
+    # ours computes it in float64. From the initial averages (0, 1) the
+    # first training step gives r = sigma_B, d = mu_B: y = x exactly.
+    x = rng.randn(4, 3)
+    y = L.batch_normalization(tf.constant(x), renorm=True, training=True)
+    sess.run(tf.global_variables_initializer())
+    assert y.dtype == tf.float64
+    np.testing.assert_allclose(sess.run(y), x, rtol=1e-12, atol=1e-12)
+
+
 def test_renorm_stops_gradients_through_r_and_d(graph, sess, rng):
     x = rng.randn(6, 2).astype(np.float32)
     X = tf.constant(x)

@@ -39,6 +39,60 @@ Caveats:
     `UPDATE_OPS` gets two ops per call.
   - `trainable=False` (frozen layer): no update ops reach `UPDATE_OPS`, so
     the moving statistics stay put even with `training=True`.
+
+Batch renormalization (`renorm=True`; Ioffe 2017,
+https://arxiv.org/abs/1702.03275), in training only::
+
+    sigma_B = sqrt(var_B + epsilon),  s = max(renorm_stddev, sqrt(epsilon))
+    r = clip(sigma_B / s, rmin, rmax),  d = clip((mu_B - renorm_mean) / s,
+                                                 -dmax, dmax)
+    y = gamma * ((x - mu_B) / sigma_B * r + d) + beta     (r, d: stop_gradient)
+    renorm_mean   <- moving average of mu_B     (momentum renorm_momentum)
+    renorm_stddev <- moving average of sigma_B  (momentum renorm_momentum)
+    moving_mean   <- moving average of mu_B     (momentum `momentum`)
+    moving_stddev <- moving average of sigma_B  (momentum `momentum`)
+    moving_variance = relu(moving_stddev**2 - epsilon)
+
+Renorm caveats (TF 1.15, mirrored):
+  - Three more non-trainable variables, in this order after
+    `moving_variance`: `moving_stddev`, `renorm_mean`, `renorm_stddev`,
+    initialized from `sqrt(moving_variance_initializer)`,
+    `moving_mean_initializer` and `sqrt(moving_variance_initializer)`.
+    TF <= 1.13 had `renorm_mean`, `renorm_mean_weight`, `renorm_stddev`,
+    `renorm_stddev_weight` instead (zero-initialized, debiased by the
+    weights): their checkpoints do not match this variable list.
+  - r and d use the renorm averages from *before* this step; those averages
+    are updated only when the `UPDATE_OPS` run (two ops per call, as
+    without renorm). Missing `renorm_clipping` keys mean no clipping
+    (rmin 0, rmax inf, dmax inf); the values may be scalar tensors
+    (e.g. schedules).
+  - Inference (`training=False`) is plain batch norm with the moving
+    statistics (r = 1, d = 0).
+  - One deliberate difference: TF 1.15 (and tf_keras) raise a TypeError for
+    float64 inputs (`sqrt(epsilon)` is a float32 constant there); here
+    `sqrt(epsilon)` takes the variables' dtype, so float64 works.
+
+Ghost batch norm (`virtual_batch_size=v`): the batch [N, ...] is reshaped to
+[v, N / v, ...] and each of the N / v virtual batches gets its own
+statistics; the moving averages take one update with the *mean* of their
+statistics. Caveats (TF 1.x, mirrored):
+  - Virtual batch j holds examples j, j + N/v, j + 2N/v, ... (strided, not
+    consecutive), since TF 1.x reshapes to [v, -1].
+  - gamma, beta and the moving statistics get rank + 1 dimensions, all 1 but
+    the feature axis (e.g. [1, 1, C] for [N, C] inputs).
+  - v must divide N, in training *and* at inference (TF 1.x reshapes there
+    too): a static batch is checked when the layer is built (`InputError`),
+    a dynamic one when the graph runs (`InvalidArgumentError` naming
+    `virtual_batch_size`). axis may not include 0; no `adjustment`.
+
+`adjustment`: a callable taking the (dynamic) shape of the input and
+returning `(a, b)`; in training the normalized value becomes
+`(x_hat * a + b) * gamma + beta` (after renorm's `x_hat * r + d`), at
+inference it is not applied.
+
+`fused=None` or `True` with `renorm`, `virtual_batch_size` or `adjustment`
+takes the plain (non-fused) path without an error, as TF 1.15's `tf.layers`
+did (only the TF 2 Keras layer raised for `fused=True`).
 """
 
 from tf1_dnn._compat import tf2, v1
@@ -65,10 +119,25 @@ class BatchNormalization(Layer):
       moving_variance_initializer: initializers (zeros, ones, zeros, ones).
       beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint:
         as in `Dense`.
+      renorm: batch renormalization (see the module docstring).
+      renorm_clipping: dict with optional keys 'rmax', 'rmin', 'dmax'
+        (floats or scalar tensors); other keys raise `InputError`.
+      renorm_momentum: momentum of `renorm_mean` / `renorm_stddev` (0.99).
       fused: None or True = use the fused kernel where possible (4-D input
-        on axis 1 or 3, 5-D on axis 1 or 4, float16/float32), else fall back
-        silently; False = never.
+        on axis 1 or 3, 5-D on axis 1 or 4, float16/float32, no renorm,
+        virtual batches or adjustment), else fall back silently;
+        False = never.
       trainable, name: see `Layer`.
+      virtual_batch_size: a positive int dividing the batch size, or None
+        (ghost batch norm; see the module docstring).
+      adjustment: None or a callable `shape -> (scale, bias)` applied to the
+        normalized values in training only.
+
+    Raises:
+      InputError: unknown `renorm_clipping` keys, a `virtual_batch_size`
+        that is not a positive int or does not divide a static batch size,
+        `virtual_batch_size` with axis 0 or with `adjustment`, bad axes or
+        inputs.
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True,

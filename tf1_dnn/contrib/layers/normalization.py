@@ -171,6 +171,29 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
       - `trainable=False` with the default `updates_collections` adds no
         update ops (the layer's rule); with other collections or in place
         the updates still happen (TF 1.15's own contrib code paths).
+      - TF 1.15 had three code paths, mirrored: (1) its own fused code for
+        rank 2, and for rank 4 with routed updates or
+        `zero_debias_moving_mean`; (2) the `tf.layers` class
+        (`renorm`, `adjustment`; rank-4 fused kernel there) when the updates
+        go to `UPDATE_OPS`; (3) its legacy non-fused code otherwise
+        (`batch_weights`, unfused `zero_debias_moving_mean`, routed rank 3 or
+        5). `renorm` on path (3) raises; `adjustment` on path (3) is
+        silently ignored (TF 1.15 did so).
+      - `zero_debias_moving_mean=True`: the moving mean is
+        `biased / (1 - decay**k)` after k training updates, where
+        `biased <- decay * biased + (1 - decay) * mu_B` starts at 0 (the
+        moving mean's own initial value is never used). Two more variables,
+        `<scope>/<scope>/moving_mean/biased` and `.../local_step` (TF 1.x's
+        doubled scope), in GLOBAL_VARIABLES, and in MODEL_VARIABLES too on
+        the non-fused path only (TF 1.15's getter). `local_step` counts
+        training updates only. The moving variance is not debiased.
+      - `batch_weights` (one frequency weight per example):
+        `mu_B = sum(w x) / sum(w)`, `var_B = sum(w (x - mu_B)**2) / sum(w)`
+        (over the batch and spatial axes, `tf.nn.weighted_moments`); always
+        the non-fused path.
+      - Variable creation order is the layer's (`gamma`, `beta`, ...) on
+        every path; TF 1.15's paths (1) and (3) created `beta` first. Names,
+        shapes and collections are TF 1.15's.
 
     Args:
       inputs: float tensor of rank >= 2, normalized over all axes but the
@@ -185,8 +208,17 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
         as `fully_connected` (dict keys: the four variable names).
       fused: None, True or False (see caveats).
       data_format: "NHWC" or "NCHW".
-      batch_weights, zero_debias_moving_mean, renorm, renorm_clipping,
-        renorm_decay, adjustment: not supported (NotImplementedError).
+      batch_weights: None or a [batch_size] tensor of example weights.
+      zero_debias_moving_mean: zero-debias the moving mean (see caveats).
+      renorm, renorm_clipping, adjustment: as `tf.layers.BatchNormalization`
+        (batch renormalization; only with `UPDATE_OPS`).
+      renorm_decay: the layer's `renorm_momentum` (0.99).
+
+    Raises:
+      InputError (a ValueError): bad `data_format`, parameter-dict keys,
+        `renorm_clipping` keys, input rank/channels, `batch_weights` not
+        matching the batch size, or `renorm` together with `batch_weights`,
+        `zero_debias_moving_mean` or non-default `updates_collections`.
 
     Returns:
       The normalized (and activated) tensor, same shape as `inputs`.
