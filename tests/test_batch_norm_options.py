@@ -243,6 +243,10 @@ def test_virtual_batch_size_errors(graph, sess):
             tf.zeros([4, 3]), virtual_batch_size=2, name="bad_adj",
             adjustment=lambda s: (tf.ones(s[-1:]), tf.zeros(s[-1:])))
     assert tf.global_variables() == []   # nothing was created
+    layer = L.BatchNormalization(virtual_batch_size=4, name="vbs4")
+    layer.apply(tf.zeros([8, 3]), training=True)
+    with pytest.raises(InputError, match="does not divide the batch size 6"):
+        layer.apply(tf.zeros([6, 3]), training=True)     # a later call
     # a dynamic batch is checked when the graph runs, with our message
     X = tf.placeholder(tf.float32, (None, 3))
     y = L.batch_normalization(X, virtual_batch_size=4, training=True,

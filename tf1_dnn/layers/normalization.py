@@ -241,13 +241,7 @@ class BatchNormalization(Layer):
                 raise error(
                     "virtual_batch_size and adjustment cannot be combined "
                     "(TF 1.x forbade it)", "Pass only one of them.")
-            batch = v1.dimension_value(input_shape[0])
-            if batch is not None and batch % self.virtual_batch_size:
-                raise error(
-                    f"virtual_batch_size={self.virtual_batch_size} does not "
-                    f"divide the batch size {batch}",
-                    "Use a virtual_batch_size that divides the batch size "
-                    "(at inference too: TF 1.x reshapes there as well).")
+            self._check_virtual_batch(input_shape)
         data_format = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW",
                        (5, 4): "NDHWC"}.get(
                            (ndims, self._axes[0]) if len(self._axes) == 1
@@ -319,6 +313,16 @@ class BatchNormalization(Layer):
             self.renorm_stddev = self.add_weight(
                 "renorm_stddev", shape=param_shape, dtype=dtype,
                 initializer=moving_stddev_initializer, trainable=False)
+
+    def _check_virtual_batch(self, input_shape):
+        batch = v1.dimension_value(input_shape[0])
+        if batch is not None and batch % self.virtual_batch_size:
+            raise InputError(
+                f"BatchNormalization layer '{self.name}' got an input of "
+                f"shape {input_shape}: virtual_batch_size="
+                f"{self.virtual_batch_size} does not divide the batch size "
+                f"{batch}. Use a virtual_batch_size that divides the batch "
+                "size (at inference too: TF 1.x reshapes there as well).")
 
     def _param_dtype(self):
         # 16-bit inputs keep float32 parameters and statistics.
@@ -447,6 +451,7 @@ class BatchNormalization(Layer):
             # reshapes to [virtual_batch_size, -1], so virtual batch j holds
             # the examples j, j + N/vbs, j + 2N/vbs, ... (strided, not
             # consecutive), and it reshapes at inference too.
+            self._check_virtual_batch(inputs.shape)
             shape = v1.shape(inputs)
             original_shape = v1.concat([v1.constant([-1]), shape[1:]], axis=0)
             expanded_shape = v1.concat(
