@@ -246,8 +246,9 @@ def test_batch_norm_errors(graph):
         C.batch_norm(tf.zeros([2, 3]), param_initializers={"betta": None})
     with pytest.raises(ValueError, match="data_format"):
         C.batch_norm(tf.zeros([2, 3]), data_format="NWC")
-    with pytest.raises(NotImplementedError, match="renorm"):
-        C.batch_norm(tf.zeros([2, 3]), renorm=True)
+    with pytest.raises(ValueError, match="renorm is not supported with "
+                                         "batch_weights, updates_collections"):
+        C.batch_norm(tf.zeros([2, 3]), renorm=True, updates_collections=None)
     with pytest.raises(TypeError, match="is_training must be a Python bool"):
         C.batch_norm(tf.zeros([2, 3]), is_training=None)
     with pytest.raises(TypeError, match="dropout: is_training must be"):

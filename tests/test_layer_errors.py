@@ -5,8 +5,6 @@ input's shape/dtype, the problem and the fix -- and overwrites nothing.
 process, because this process is in TF1 graph mode.)
 """
 
-import re
-
 import numpy as np
 import pytest
 
@@ -129,10 +127,11 @@ def test_batch_norm_axis_problems(graph):
     assert tf.global_variables() == []
 
 
-def test_batch_norm_unsupported_options_say_so(graph):
-    msg = _raises(lambda: layers.BatchNormalization(renorm=True, name="bn"),
-                  "'bn'", "renorm", "not supported", exc=NotImplementedError)
-    assert re.search(r"virtual_batch_size", msg)
+def test_batch_norm_bad_renorm_clipping_says_so(graph):
+    # renorm / virtual_batch_size / adjustment: tests/test_batch_norm_options.py
+    _raises(lambda: layers.BatchNormalization(
+        renorm=True, renorm_clipping={"r_max": 3.0}, name="bn"),
+        "'bn'", "renorm_clipping", "['r_max']", "'rmax'")
 
 
 # --- flatten and dropout ------------------------------------------------------------

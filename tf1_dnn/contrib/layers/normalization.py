@@ -3,6 +3,7 @@
 `layer_norm` and `instance_norm`."""
 
 from tf1_dnn._compat import require_graph, v1
+from tf1_dnn._cond import smart_cond, static_bool
 from tf1_dnn.contrib.framework import add_arg_scope
 from tf1_dnn.contrib.layers._utils import (add_variable_to_collections,
                                            collect_named_outputs, input_error,
@@ -21,14 +22,100 @@ _PARAM_KEYS = ("beta", "gamma", "moving_mean", "moving_variance")
 
 
 class _ContribBatchNorm(BatchNormalization):
-    """`BatchNormalization` whose updates contrib routes itself (to other
-    collections, or in place) instead of `UPDATE_OPS`."""
+    """`BatchNormalization` with what only contrib had: updates routed to
+    other collections (or run in place) instead of `UPDATE_OPS`, weighted
+    moments (`batch_weights`) and a zero-debiased moving mean."""
 
     routed = False
+    batch_weights = None          # reshaped to [-1, 1, ..., 1]
+    zero_debias = False           # zero_debias_moving_mean
+    # TF 1.15 created `biased`/`local_step` through contrib's model-variable
+    # getter on its non-fused path only (its fused path had no getter).
+    debias_model_variables = False
 
     @property
     def updates(self):
         return [] if self.routed else super().updates
+
+    def _moments(self, inputs, reduction, keep_dims):
+        if self.batch_weights is None:
+            return super()._moments(inputs, reduction, keep_dims)
+        return v1.nn.weighted_moments(inputs, reduction, self.batch_weights,
+                                      keepdims=keep_dims)
+
+    def _assign_moving_average(self, variable, value, momentum):
+        if self.zero_debias and variable is self.moving_mean:
+            return self._zero_debiased_moving_average(variable, value,
+                                                      momentum)
+        return super()._assign_moving_average(variable, value, momentum)
+
+    def _add_fused_updates(self, mean, variance, training):
+        if not self.zero_debias:
+            return super()._add_fused_updates(mean, variance, training)
+        # TF 1.15's contrib fused path: both updates under smart_cond (not
+        # the layer's momentum trick, which would still count a step).
+        if static_bool(training) is False:
+            return None
+        update_mean, update_variance = smart_cond(
+            training,
+            lambda: (self._assign_moving_average(self.moving_mean, mean,
+                                                 self.momentum),
+                     self._assign_moving_average(self.moving_variance,
+                                                 variance, self.momentum)),
+            lambda: (self.moving_mean, self.moving_variance))
+        self.add_update(update_mean)
+        self.add_update(update_variance)
+        return None
+
+    def _zero_debiased_moving_average(self, variable, value, momentum):
+        """TF 1.x `assign_moving_average(..., zero_debias=True)`:
+
+            biased     <- biased - (biased - value) * (1 - decay)
+            local_step <- local_step + 1
+            variable   <- biased / (1 - decay ** local_step)
+
+        with `biased` and `local_step` zero-initialized, created in the
+        variable scope `<scope>/<variable's name>` (so `BatchNorm/BatchNorm/
+        moving_mean/biased`, as TF 1.x named them).
+        """
+        with v1.name_scope(None, "AssignMovingAvg",
+                           [variable, value, momentum]) as scope:
+            decay = v1.convert_to_tensor(1.0 - momentum, name="decay")
+            dtype = variable.dtype.base_dtype
+            if decay.dtype != dtype:
+                decay = v1.cast(decay, dtype)
+            with v1.variable_scope(variable.op.name,
+                                   values=[variable, value, decay]):
+                with v1.colocate_with(variable.op):
+                    biased = self._debias_variable("biased", variable.shape,
+                                                   dtype)
+                    local_step = self._debias_variable("local_step", [],
+                                                       dtype)
+            with v1.colocate_with(variable):
+                update_biased = v1.assign_sub(biased,
+                                              (biased - value) * decay)
+                update_local_step = v1.assign_add(local_step, 1)
+                bias_factor = 1 - v1.pow(1.0 - decay, update_local_step)
+                return v1.assign(variable, update_biased / bias_factor,
+                                 name=scope)
+
+    def _debias_variable(self, name, shape, dtype):
+        scope = v1.get_variable_scope()
+        if not scope.reuse:  # TF 1.x's _maybe_get_unique
+            existing = {v.op.name for v in v1.global_variables()}
+            full = f"{scope.name}/{name}"
+            if full in existing:
+                i = 1
+                while f"{full}_{i}" in existing:
+                    i += 1
+                name = f"{name}_{i}"
+        variable = v1.get_variable(name, shape=shape, dtype=dtype,
+                                   initializer=v1.zeros_initializer(),
+                                   trainable=False)
+        if not self.debias_model_variables:
+            model = v1.get_collection_ref(v1.GraphKeys.MODEL_VARIABLES)
+            model[:] = [v for v in model if v is not variable]
+        return variable
 
 
 def _check_param_dict(params, allowed, what):
@@ -84,6 +171,29 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
       - `trainable=False` with the default `updates_collections` adds no
         update ops (the layer's rule); with other collections or in place
         the updates still happen (TF 1.15's own contrib code paths).
+      - TF 1.15 had three code paths, mirrored: (1) its own fused code for
+        rank 2, and for rank 4 with routed updates or
+        `zero_debias_moving_mean`; (2) the `tf.layers` class
+        (`renorm`, `adjustment`; rank-4 fused kernel there) when the updates
+        go to `UPDATE_OPS`; (3) its legacy non-fused code otherwise
+        (`batch_weights`, unfused `zero_debias_moving_mean`, routed rank 3 or
+        5). `renorm` on path (3) raises; `adjustment` on path (3) is
+        silently ignored (TF 1.15 did so).
+      - `zero_debias_moving_mean=True`: the moving mean is
+        `biased / (1 - decay**k)` after k training updates, where
+        `biased <- decay * biased + (1 - decay) * mu_B` starts at 0 (the
+        moving mean's own initial value is never used). Two more variables,
+        `<scope>/<scope>/moving_mean/biased` and `.../local_step` (TF 1.x's
+        doubled scope), in GLOBAL_VARIABLES, and in MODEL_VARIABLES too on
+        the non-fused path only (TF 1.15's getter). `local_step` counts
+        training updates only. The moving variance is not debiased.
+      - `batch_weights` (one frequency weight per example):
+        `mu_B = sum(w x) / sum(w)`, `var_B = sum(w (x - mu_B)**2) / sum(w)`
+        (over the batch and spatial axes, `tf.nn.weighted_moments`); always
+        the non-fused path.
+      - Variable creation order is the layer's (`gamma`, `beta`, ...) on
+        every path; TF 1.15's paths (1) and (3) created `beta` first. Names,
+        shapes and collections are TF 1.15's.
 
     Args:
       inputs: float tensor of rank >= 2, normalized over all axes but the
@@ -98,20 +208,22 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
         as `fully_connected` (dict keys: the four variable names).
       fused: None, True or False (see caveats).
       data_format: "NHWC" or "NCHW".
-      batch_weights, zero_debias_moving_mean, renorm, renorm_clipping,
-        renorm_decay, adjustment: not supported (NotImplementedError).
+      batch_weights: None or a [batch_size] tensor of example weights.
+      zero_debias_moving_mean: zero-debias the moving mean (see caveats).
+      renorm, renorm_clipping, adjustment: as `tf.layers.BatchNormalization`
+        (batch renormalization; only with `UPDATE_OPS`).
+      renorm_decay: the layer's `renorm_momentum` (0.99).
+
+    Raises:
+      InputError (a ValueError): bad `data_format`, parameter-dict keys,
+        `renorm_clipping` keys, input rank/channels, `batch_weights` not
+        matching the batch size, or `renorm` together with `batch_weights`,
+        `zero_debias_moving_mean` or non-default `updates_collections`.
 
     Returns:
       The normalized (and activated) tensor, same shape as `inputs`.
     """
     require_graph("tf.contrib.layers.batch_norm")
-    if (batch_weights is not None or zero_debias_moving_mean or renorm
-            or adjustment is not None):
-        raise NotImplementedError(
-            "tf1_dnn's batch_norm does not support batch_weights, "
-            "zero_debias_moving_mean, renorm or adjustment; use the plain "
-            "batch_norm (or open an issue with the line that needs them).")
-    del renorm_clipping, renorm_decay
     if data_format not in (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW):
         raise InputError(
             f"data_format has to be either NCHW or NHWC, got {data_format!r}.")
@@ -127,10 +239,25 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
     inputs = v1.convert_to_tensor(inputs)
     rank = inputs.shape.ndims
     fused = True if fused is None else bool(fused)
-    # TF 1.15 sends rank 2, and rank 4 with routed updates, to its fused
-    # implementation; rank 4 with UPDATE_OPS to the (fused) layer.
-    use_fused = fused and rank in (2, 4)
     routed = updates_collections is not v1.GraphKeys.UPDATE_OPS
+    # TF 1.15's three paths: (1) its own fused implementation for rank 2,
+    # or rank 4 with routed updates or zero_debias_moving_mean; (2) the
+    # tf.layers class (renorm, adjustment; rank 4 fused there) when the
+    # updates go to UPDATE_OPS; (3) its legacy non-fused code otherwise
+    # (batch_weights, zero_debias_moving_mean unfused, routed rank 3/5).
+    possible_to_fuse = (batch_weights is None and not renorm
+                        and rank in (2, 4) and adjustment is None)
+    contrib_fused = fused and possible_to_fuse and (
+        zero_debias_moving_mean or rank == 2 or routed)
+    legacy = not contrib_fused and (batch_weights is not None or routed
+                                    or zero_debias_moving_mean)
+    if legacy and renorm:
+        raise InputError(
+            "batch_norm: renorm is not supported with batch_weights, "
+            "updates_collections or zero_debias_moving_mean (TF 1.x raised "
+            "the same). Keep updates_collections=tf.GraphKeys.UPDATE_OPS "
+            "and drop batch_weights/zero_debias_moving_mean to use renorm.")
+    use_fused = fused and rank in (2, 4) and not legacy
 
     with v1.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse,
                            custom_getter=model_variable_getter()) as sc:
@@ -151,6 +278,16 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
             raise input_error(layer_name, inputs, f"the channel dimension "
                               f"(axis {channel_axis}) must be known",
                               "Give the input a static channel dimension.")
+        if batch_weights is not None:
+            batch_weights = v1.convert_to_tensor(batch_weights)
+            if not inputs.shape[0:1].is_compatible_with(
+                    batch_weights.shape):
+                raise input_error(
+                    layer_name, inputs, f"batch_weights of shape "
+                    f"{batch_weights.shape} do not match the batch size",
+                    "Pass one weight per example, shape [batch_size].")
+            batch_weights = v1.reshape(batch_weights,
+                                       [-1] + [1] * (rank - 1))
         layer = _ContribBatchNorm(
             axis=1 if data_format == DATA_FORMAT_NCHW else -1,
             momentum=decay, epsilon=epsilon, center=center, scale=scale,
@@ -162,10 +299,17 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                                                   v1.ones_initializer()),
             beta_regularizer=regs.get("beta"),
             gamma_regularizer=regs.get("gamma"), trainable=trainable,
+            renorm=renorm, renorm_clipping=renorm_clipping,
+            renorm_momentum=renorm_decay,
+            # TF 1.15's legacy path ignored `adjustment` (no error)
+            adjustment=None if legacy else adjustment,
             fused=use_fused, name=sc.name, _scope=sc, _reuse=reuse)
         layer.routed = routed
+        layer.batch_weights = batch_weights
+        layer.zero_debias = bool(zero_debias_moving_mean)
+        layer.debias_model_variables = legacy
         original = inputs
-        if rank == 2 and use_fused:
+        if rank == 2 and contrib_fused:
             shape = ([-1, channels, 1, 1] if data_format == DATA_FORMAT_NCHW
                      else [-1, 1, 1, channels])
             inputs = v1.reshape(inputs, shape)
@@ -184,7 +328,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                 for key in keys:
                     for update in layer._updates:
                         v1.add_to_collection(key, update)
-        if rank == 2 and use_fused:
+        if rank == 2 and contrib_fused:
             # last, as TF 1.x: the output is `<scope>/Reshape_1`
             outputs = v1.reshape(outputs, v1.shape(original))
             outputs.set_shape(original.shape)
