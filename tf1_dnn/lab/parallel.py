@@ -153,13 +153,23 @@ def train_task(config, settings, data_dir=None):
 
 
 class _Progress:
-    """One line per event on `stream`: started / done / failed, with the
-    configurations running and the counts."""
+    """One line per event on `stream`: started (with the attempt number),
+    a worker that died while running one of ours, done / failed, with the
+    configurations running and the counts.
 
-    def __init__(self, total, stream=None):
+    `keys` maps our task keys to configuration names: a worker's death is
+    seen through the scheduler's "remove-worker" event (topic "all"), which
+    lists the keys the worker was processing.
+    """
+
+    def __init__(self, total, stream=None, keys=None, allowed_failures=None):
         self.total = total
         self.stream = sys.stderr if stream is None else stream
+        self.keys = {} if keys is None else keys
+        self.allowed_failures = allowed_failures
         self.running = {}
+        self.attempts = {}
+        self.ran_on = {}       # name -> addresses of the workers it started on
         self.done = self.failed = 0
         self.lock = threading.Lock()
         self.start = time.perf_counter()
@@ -177,8 +187,46 @@ class _Progress:
         if not isinstance(msg, dict) or msg.get("event") != "started":
             return
         with self.lock:
-            self.running[msg["name"]] = msg.get("worker")
-            self._write(f"started {msg['name']} on {msg.get('worker')}")
+            name, worker = msg["name"], msg.get("worker")
+            self.running[name] = worker
+            self.ran_on.setdefault(name, set()).add(worker)
+            n = self.attempts[name] = self.attempts.get(name, 0) + 1
+            self._write(f"started {name} on {worker}"
+                        + (f" (attempt {n})" if n > 1 else ""))
+
+    def worker_event(self, event):
+        """The scheduler's topic "all": reports a worker that left while
+        processing our tasks."""
+        _, msg = event
+        if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+            return
+        worker = msg.get("worker")
+        names = sorted(self.keys[k] for k in msg.get("processing-tasks", ())
+                       if k in self.keys)
+        if not names:
+            return
+        with self.lock:
+            ran = [n for n in names if self.running.get(n) == worker]
+            queued = [n for n in names if n not in ran]
+            for name in ran:
+                self.running.pop(name, None)
+            if msg.get("expected"):
+                self._write(f"worker {worker} left (closed on purpose); "
+                            f"Dask moves {', '.join(names)} to another "
+                            "worker")
+                return
+            limit = ("distributed.scheduler.allowed-failures + 1" if
+                     self.allowed_failures is None
+                     else self.allowed_failures + 1)
+            text = (f"worker {worker} died while running "
+                    f"{', '.join(ran) or '-'}"
+                    + (f" (queued there: {', '.join(queued)})" if queued
+                       else "")
+                    + "; its process ended without a result (killed, e.g."
+                    " out of memory, or crashed). Dask's nanny restarts it"
+                    " and the scheduler retries the task elsewhere, until"
+                    f" {limit} workers have died with it")
+            self._write(text)
 
     def finished(self, result):
         with self.lock:
@@ -194,9 +242,37 @@ class _Progress:
                                else "") + f" in {result['seconds']:.1f}s")
 
 
+def _killed_worker_text(name, exc, attempts):
+    """Our message for Dask's KilledWorker: what died, how often, what to
+    do."""
+    deaths = exc.allowed_failures + 1
+    attempts = max(attempts, deaths)
+    count = (f"on each of its {deaths} attempts" if attempts == deaths
+             else f"on {deaths} of its {attempts} attempts")
+    return (f"KilledWorker: the worker process running {name} died {count} "
+            f"(Dask gives up on a task once it has killed allowed-failures + "
+            f"1 workers; distributed.scheduler.allowed-failures = "
+            f"{exc.allowed_failures}; --retries does not apply to deaths). "
+            f"The process was ended from outside or crashed, without a Python"
+            f" error: most often out of memory (the kernel's OOM killer), "
+            f"else a crash in native code. Give the workers more memory or "
+            f"start fewer per machine (--workers), or run it alone without "
+            f"Dask (--only {name}) to see the error; last worker: "
+            f"{exc.last_worker.address}")
+
+
 def _error_text(future):
     exc = future.exception()
     return f"{type(exc).__name__}: {exc}"
+
+
+def _allowed_failures(client):
+    """The scheduler's distributed.scheduler.allowed-failures, or None."""
+    try:
+        return int(client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.allowed_failures))
+    except Exception:   # an old or foreign scheduler: the message says less
+        return None
 
 
 def run_on_dask(configs, settings, data_dir, on_result, workers=None,
@@ -214,25 +290,60 @@ def run_on_dask(configs, settings, data_dir, on_result, workers=None,
     from tf1_dnn.lab.loop import failed_result
 
     distributed = import_distributed()
-    progress = _Progress(len(configs), stream)
+    from distributed.scheduler import KilledWorker
     results = []
     run_id = uuid.uuid4().hex[:8]
+    keys = {}
+    progress = _Progress(len(configs), stream, keys)
+    resubmitted = set()
+
+    def submit(config, suffix=""):
+        key = f"tf1_dnn-lab-{run_id}-{config.name}{suffix}"
+        keys[key] = config.name
+        return client.submit(task, config, settings, data_dir, key=key,
+                             retries=retries, pure=False)
+
     with dask_client(workers, scheduler) as client:
+        progress.allowed_failures = _allowed_failures(client)
         client.subscribe_topic(TOPIC, progress.event)
-        futures = {client.submit(task, config, settings, data_dir,
-                                 key=f"tf1_dnn-lab-{run_id}-{config.name}",
-                                 retries=retries, pure=False): config
-                   for config in configs}
+        client.subscribe_topic("all", progress.worker_event)
+        futures = {submit(config): config for config in configs}
         try:
-            for future in distributed.as_completed(futures):
+            pending = distributed.as_completed(list(futures))
+            for future in pending:
                 config = futures.pop(future)
                 if future.status == "finished":
                     result, files, _ = future.result()
                 else:
-                    result, files = failed_result(
-                        config, settings,
-                        f"{_error_text(future)} (after {retries + 1} "
-                        "attempts)"), None
+                    exc = future.exception()
+                    if isinstance(exc, KilledWorker):
+                        address = exc.last_worker.address
+                        with progress.lock:
+                            ran_there = address in progress.ran_on.get(
+                                config.name, ())
+                            attempts = progress.attempts.get(config.name, 0)
+                        if not ran_there and config.name not in resubmitted:
+                            # Only queued on the workers that died: Dask
+                            # counts a death against every task a worker
+                            # holds. Once more, with a fresh count.
+                            resubmitted.add(config.name)
+                            future.release()
+                            retry = submit(config, "-resubmitted")
+                            futures[retry] = config
+                            pending.add(retry)
+                            with progress.lock:
+                                progress._write(
+                                    f"resubmitted {config.name}: it was only"
+                                    f" queued on workers that died ({address}"
+                                    " last)")
+                            continue
+                        error = _killed_worker_text(config.name, exc,
+                                                    attempts)
+                    else:
+                        error = (f"{_error_text(future)} (after "
+                                 f"{retries + 1} attempts)")
+                    result, files = failed_result(config, settings,
+                                                  error), None
                 future.release()
                 progress.finished(result)
                 results.append(result)
@@ -241,6 +352,7 @@ def run_on_dask(configs, settings, data_dir, on_result, workers=None,
             for future in futures:
                 future.cancel()
             client.unsubscribe_topic(TOPIC)
+            client.unsubscribe_topic("all")
     return results
 
 
