@@ -16,10 +16,36 @@ Only the configuration and the settings travel: a worker loads the data
 once (`tf1_dnn.lab.data.cached_lab_data`, one copy per worker process) and
 keeps it for its next tasks. The worker writes the TensorBoard events to a
 temporary folder and returns them with the result, so the report folder can
-be on the client's machine only. A task that raises, or whose worker dies,
-is retried (`retries=2` by default: up to 3 attempts, on any worker); a
-failure that repeats becomes a "failed" row with its error, and the other
-results are kept. Results stream into the report as they arrive.
+be on the client's machine only. Results stream into the report as they
+arrive.
+
+Failures, two budgets, both Dask's own:
+
+* A task that *raises* is retried `retries` times (`retries=2` by default:
+  up to 3 attempts, on any worker); then its row is "failed" with the
+  error and "(after 3 attempts)".
+* A task whose worker *process dies* (SIGKILL, the kernel's out-of-memory
+  killer, a crash in native code, `os._exit`) raises nothing: the nanny
+  restarts the worker and the scheduler runs the task again elsewhere.
+  `retries` does not count these; the scheduler's
+  `distributed.scheduler.allowed-failures` (default 3) does: once a task
+  has been running on allowed-failures + 1 workers that died, Dask gives
+  up with `KilledWorker`, and the row is "failed" with our message naming
+  the configuration, the number of deaths and what to do (memory, fewer
+  workers per machine, `--only NAME` without Dask to see the error).
+  With `--workers N` the scheduler runs in this process and reads the
+  setting from the Dask config when the cluster starts
+  (`DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1` or
+  `dask.config.set`); with `--scheduler` it is that scheduler's.
+  Pitfall (Dask's): a death counts against every task the worker held,
+  including ones only queued behind the running one. A configuration that
+  fails with `KilledWorker` without ever having started on the worker
+  that died last is therefore resubmitted once, with a fresh count.
+
+Progress (stderr) says each of these: "started NAME on W (attempt 2)",
+"worker W died while running NAME ...", "resubmitted NAME ...",
+"FAILED NAME: ...". The other configurations run on; their results are
+kept.
 
 Numbers do not depend on N: each configuration's numbers depend only on its
 graph seed, its shuffling seed and the data (one intra-op and one inter-op
@@ -252,7 +278,7 @@ def _killed_worker_text(name, exc, attempts):
     return (f"KilledWorker: the worker process running {name} died {count} "
             f"(Dask gives up on a task once it has killed allowed-failures + "
             f"1 workers; distributed.scheduler.allowed-failures = "
-            f"{exc.allowed_failures}; --retries does not apply to deaths). "
+            f"{exc.allowed_failures}; the task retries do not count deaths). "
             f"The process was ended from outside or crashed, without a Python"
             f" error: most often out of memory (the kernel's OOM killer), "
             f"else a crash in native code. Give the workers more memory or "
@@ -283,9 +309,14 @@ def run_on_dask(configs, settings, data_dir, on_result, workers=None,
     results in the order they finished.
 
     Args:
-      task: the task function (tests pass a flaky one); called on the
-        workers as `task(config, settings, data_dir)` and returning
-        `(result, files, source)`.
+      retries: how many times a task that *raised* is run again (Dask's
+        `retries`). Worker deaths are counted by the scheduler's
+        `distributed.scheduler.allowed-failures` instead (see the module
+        docstring); a configuration that exhausts either budget becomes a
+        failed result, the others go on.
+      task: the task function (tests pass a flaky one, or one that kills
+        its worker); called on the workers as `task(config, settings,
+        data_dir)` and returning `(result, files, source)`.
     """
     from tf1_dnn.lab.loop import failed_result
 
