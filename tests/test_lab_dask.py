@@ -11,8 +11,12 @@ import functools
 import json
 import os
 import pathlib
+import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -23,6 +27,7 @@ psutil = pytest.importorskip("psutil")
 from tf1_dnn import lab, lab_configs, tf  # noqa: E402
 from tf1_dnn.hparam_search import random_search, train_mlp  # noqa: E402
 from tf1_dnn.lab import parallel  # noqa: E402
+from tf1_dnn.lab import report as report_module  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # Each test is bounded (pytest-timeout, a test requirement); a hung cluster
@@ -199,7 +204,6 @@ def test_a_task_that_fails_once_is_retried(cluster, tmp_path,
 def test_interrupted_dask_lab_keeps_what_finished(cluster, tmp_path,
                                                   monkeypatch,
                                                   fashion_mnist_dir):
-    from tf1_dnn.lab import report as report_module
     real_add = report_module.ReportFolder.add
 
     def add_then_interrupt(self, result, meta, files=None):
@@ -249,3 +253,146 @@ def _seeded_mlp(*args, **kwargs):
 
 def _sizes(X_tr, y_tr, X_val, y_val, learning_rate, weight_decay):
     return {"val_acc": (len(X_tr) + len(X_val)) / 100}
+
+
+# --- Worker processes that die (SIGKILL, as the kernel's OOM killer does) ---
+
+def dying_task(marker_dir, deaths, config, settings, data_dir=None):
+    """`parallel.train_task`, except that the first `deaths[config.name]`
+    attempts at a configuration kill their own worker process part-way
+    through (SIGKILL: no exception, no clean-up, as the kernel's out-of-memory
+    killer does). Every attempt leaves a file `<name>.<n>` in `marker_dir`
+    holding its worker's pid."""
+    marker_dir = pathlib.Path(marker_dir)
+    attempt = len(list(marker_dir.glob(config.name + ".*")))
+    (marker_dir / f"{config.name}.{attempt}").write_text(str(os.getpid()))
+    if attempt >= deaths.get(config.name, 0):
+        return parallel.train_task(config, settings, data_dir)
+    # Die 1 s into the attempt (data loading or training), or at its end at
+    # the latest: the worker never returns a result.
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGKILL))
+    timer.daemon = True
+    timer.start()
+    parallel.train_task(config, settings, data_dir)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _attempts(marker_dir, name):
+    return sorted(int(p.suffix[1:]) for p in
+                  pathlib.Path(marker_dir).glob(name + ".*"))
+
+
+def test_a_worker_that_dies_once_is_replaced_and_its_configuration_retried(
+        tmp_path, monkeypatch, capfd, fashion_mnist_dir):
+    before = _children()
+    names = ["selu", "dropout", "adam"]
+    configs = [lab_configs.by_name(n) for n in names]
+    settings = lab.LabSettings.quick_mode(seed=5)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setattr(parallel, "run_on_dask", functools.partial(
+        parallel.run_on_dask,
+        task=functools.partial(dying_task, str(markers), {"dropout": 1})))
+    streamed = []
+    real_add = report_module.ReportFolder.add
+
+    def add(self, result, meta, files=None):
+        streamed.append(result["name"])
+        real_add(self, result, meta, files)
+
+    monkeypatch.setattr(report_module.ReportFolder, "add", add)
+    start = time.perf_counter()
+    results, report = lab.run_lab(configs, settings, tmp_path / "R",
+                                  workers=2)
+    seconds = time.perf_counter() - start
+    assert _children() <= before, "worker processes left behind"
+    err = capfd.readouterr().err
+    by_name = {r["name"]: r for r in results}
+    assert [r["status"] for r in results] == ["ok"] * 3, err[-3000:]
+    assert sorted(streamed) == sorted(names)
+    # The killed configuration ran twice, in two different processes.
+    assert _attempts(markers, "dropout") == [0, 1]
+    pids = {(markers / f"dropout.{i}").read_text() for i in (0, 1)}
+    assert len(pids) == 2
+    assert by_name["dropout"]["worker"]["pid"] == int(
+        (markers / "dropout.1").read_text())
+    # The retried configuration's numbers are those of a run in this process
+    # (they depend only on the seed and the data).
+    alone, _, _ = parallel.train_task(configs[1], settings)
+    for key in ("val_curve", "val_accuracy", "test_accuracy"):
+        assert by_name["dropout"][key] == alone[key], key
+    np.testing.assert_allclose(by_name["dropout"]["train_loss"],
+                               alone["train_loss"], rtol=1e-6)
+    # Progress says what happened.
+    assert "worker tcp://127.0.0.1:" in err and "died while running dropout" \
+        in err, err[-3000:]
+    assert "started dropout on tcp://127.0.0.1:" in err
+    assert "(attempt 2)" in err
+    assert "done 3/3, failed 0" in err
+    assert _results(report.parent)["dropout"]["status"] == "ok"
+    print(f"\nworker death, retried: {seconds:.1f} s for {len(names)} "
+          f"configurations on 2 workers; dropout attempts: "
+          f"{len(_attempts(markers, 'dropout'))}")
+    print("\n".join(l for l in err.splitlines() if l.startswith("[dask")))
+
+
+def test_a_configuration_whose_worker_dies_every_time_is_reported_failed(
+        tmp_path, monkeypatch, capfd, fashion_mnist_dir):
+    import dask
+    before = _children()
+    names = ["selu", "dropout", "adam"]
+    configs = [lab_configs.by_name(n) for n in names]
+    settings = lab.LabSettings.quick_mode(seed=5)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setattr(parallel, "run_on_dask", functools.partial(
+        parallel.run_on_dask,
+        task=functools.partial(dying_task, str(markers), {"dropout": 99})))
+    start = time.perf_counter()
+    # A task may kill allowed-failures + 1 workers (default 3 + 1); 1 + 1
+    # keeps the test short. The LocalCluster's scheduler runs in this
+    # process and reads the setting when it starts. One worker: Dask hands
+    # it two tasks at a time (worker-saturation 1.1), so the configuration
+    # queued behind dropout (adam, selu having run first) is counted in both
+    # deaths too and fails with KilledWorker without having run;
+    # run_on_dask resubmits it.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        results, report = lab.run_lab(configs, settings, tmp_path / "R",
+                                      workers=1)
+    seconds = time.perf_counter() - start
+    assert _children() <= before, "worker processes left behind"
+    err = capfd.readouterr().err
+    by_name = {r["name"]: r for r in results}
+    assert [r["name"] for r in results] == names       # table order
+    assert by_name["selu"]["status"] == "ok", err[-3000:]
+    assert by_name["adam"]["status"] == "ok", err[-3000:]
+    bad = by_name["dropout"]
+    assert bad["status"] == "failed"
+    assert _attempts(markers, "dropout") == [0, 1]      # 1 + allowed-failures
+    assert bad["error"].startswith("KilledWorker: the worker process running "
+                                   "dropout died on each of its 2 attempts")
+    assert "distributed.scheduler.allowed-failures = 1" in bad["error"]
+    assert "memory" in bad["error"] and "--only dropout" in bad["error"]
+    # The report folder is complete: table, json, html, the others' runs.
+    out = report.parent
+    assert not (tmp_path / "R.partial").exists()
+    md = report.read_text()
+    assert "| dropout |" in md and "FAILED: KilledWorker: the worker" in md
+    assert "1 failed (dropout)" in md
+    assert '<tr class="failed"><td>2</td><td>dropout</td>' in (
+        out / "report.html").read_text()
+    saved = _results(out)
+    assert sorted(saved) == sorted(names)
+    assert saved["dropout"]["error"] == bad["error"]
+    assert sorted(p.name for p in (out / "tensorboard").iterdir()) == \
+        ["adam", "selu"]
+    assert "died while running dropout" in err
+    bystander = re.search(r"resubmitted (\w+): it was only queued on "
+                          r"workers that died", err)
+    assert bystander and bystander.group(1) in ("selu", "adam"), err[-3000:]
+    assert f"(queued there: {bystander.group(1)})" in err
+    assert "FAILED dropout: KilledWorker" in err
+    assert "done 2/3, failed 1" in err
+    print(f"\nworker death on every attempt: {seconds:.1f} s, "
+          f"{len(_attempts(markers, 'dropout'))} attempts at dropout")
+    print("\n".join(l for l in err.splitlines() if l.startswith("[dask")))

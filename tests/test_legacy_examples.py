@@ -74,7 +74,8 @@ def test_script_is_unchanged_tf1_style(name):
     assert "tensorflow.python" not in source
     assert scan(source, name) == []   # the runner maps every TF name used
     # Ends by checking its own result and printing it.
-    assert re.search(r"^assert .*\n(.*\n)*print\(\"RESULT ", source, re.M)
+    # (at the script's top level or under its `if __name__ == "__main__":`)
+    assert re.search(r"^( *)assert .*\n(.*\n)*\1print\(\"RESULT ", source, re.M)
 
 
 def _run_in_process(name, capsys):

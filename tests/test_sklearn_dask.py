@@ -69,3 +69,51 @@ def test_randomized_search_on_a_local_dask_cluster_equals_serial():
                                   serial.predict_proba(X))
     print(f"\n3 candidates x 2 folds on 2 Dask workers: {seconds:.1f} s; "
           f"scores {on_dask.cv_results_['mean_test_score']}")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_exercise_8_2_script_runs_its_search_on_a_local_cluster(
+        fashion_mnist_dir):
+    """The legacy script as a user runs it: `python -m tf1_dnn run
+    legacy_examples/exercise_08_2_randomized_search.py --quick
+    --dask-workers 2`, a fresh process (this worktree first on PYTHONPATH)
+    whose LocalCluster spawns 2 workers, each re-importing the script."""
+    import os
+    import pathlib
+    import re
+    import subprocess
+    import sys
+
+    psutil = pytest.importorskip("psutil")
+    repo = pathlib.Path(__file__).resolve().parents[1]
+    env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin",
+           "TF_CPP_MIN_LOG_LEVEL": "3", "TF1_DNN_OFFLINE": "1"}
+    if "TF_ENABLE_ONEDNN_OPTS" in os.environ:
+        env["TF_ENABLE_ONEDNN_OPTS"] = os.environ["TF_ENABLE_ONEDNN_OPTS"]
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "tf1_dnn", "run",
+         str(repo / "legacy_examples" / "exercise_08_2_randomized_search.py"),
+         "--quick", "--dask-workers", "2"],
+        capture_output=True, text=True, env=env, timeout=540, cwd=str(repo))
+    seconds = time.time() - start
+    assert out.returncode == 0, out.stderr[-3000:]
+    dask_line = re.search(r"^Dask: (\d+) tasks on workers \[(.*)\] "
+                          r"\(pids \[(.*)\]\)$", out.stdout, re.M)
+    assert dask_line, out.stdout[-3000:]
+    # The 2 candidates x 2 folds ran as Dask tasks on both workers, which
+    # are processes of their own and were ended with the cluster.
+    assert int(dask_line.group(1)) >= 1
+    addresses = re.findall(r"'(tcp://127\.0\.0\.1:\d+)'", dask_line.group(2))
+    assert 1 <= len(addresses) <= 2
+    pids = [int(p) for p in dask_line.group(3).split(", ")]
+    assert len(pids) == 2 and out.returncode == 0
+    for pid in pids:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() \
+            == psutil.STATUS_ZOMBIE, f"Dask worker {pid} left behind"
+    (result,) = [line for line in out.stdout.splitlines()
+                 if line.startswith("RESULT ")]
+    assert float(re.search(r"test_accuracy=([0-9.]+)", result).group(1)) > 0.5
+    print(f"\nexercise 8.2 --quick --dask-workers 2: {seconds:.1f} s; "
+          f"{dask_line.group(0)}; {result}")

@@ -16,10 +16,36 @@ Only the configuration and the settings travel: a worker loads the data
 once (`tf1_dnn.lab.data.cached_lab_data`, one copy per worker process) and
 keeps it for its next tasks. The worker writes the TensorBoard events to a
 temporary folder and returns them with the result, so the report folder can
-be on the client's machine only. A task that raises, or whose worker dies,
-is retried (`retries=2` by default: up to 3 attempts, on any worker); a
-failure that repeats becomes a "failed" row with its error, and the other
-results are kept. Results stream into the report as they arrive.
+be on the client's machine only. Results stream into the report as they
+arrive.
+
+Failures, two budgets, both Dask's own:
+
+* A task that *raises* is retried `retries` times (`retries=2` by default:
+  up to 3 attempts, on any worker); then its row is "failed" with the
+  error and "(after 3 attempts)".
+* A task whose worker *process dies* (SIGKILL, the kernel's out-of-memory
+  killer, a crash in native code, `os._exit`) raises nothing: the nanny
+  restarts the worker and the scheduler runs the task again elsewhere.
+  `retries` does not count these; the scheduler's
+  `distributed.scheduler.allowed-failures` (default 3) does: once a task
+  has been running on allowed-failures + 1 workers that died, Dask gives
+  up with `KilledWorker`, and the row is "failed" with our message naming
+  the configuration, the number of deaths and what to do (memory, fewer
+  workers per machine, `--only NAME` without Dask to see the error).
+  With `--workers N` the scheduler runs in this process and reads the
+  setting from the Dask config when the cluster starts
+  (`DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1` or
+  `dask.config.set`); with `--scheduler` it is that scheduler's.
+  Pitfall (Dask's): a death counts against every task the worker held,
+  including ones only queued behind the running one. A configuration that
+  fails with `KilledWorker` without ever having started on the worker
+  that died last is therefore resubmitted once, with a fresh count.
+
+Progress (stderr) says each of these: "started NAME on W (attempt 2)",
+"worker W died while running NAME ...", "resubmitted NAME ...",
+"FAILED NAME: ...". The other configurations run on; their results are
+kept.
 
 Numbers do not depend on N: each configuration's numbers depend only on its
 graph seed, its shuffling seed and the data (one intra-op and one inter-op
@@ -153,13 +179,23 @@ def train_task(config, settings, data_dir=None):
 
 
 class _Progress:
-    """One line per event on `stream`: started / done / failed, with the
-    configurations running and the counts."""
+    """One line per event on `stream`: started (with the attempt number),
+    a worker that died while running one of ours, done / failed, with the
+    configurations running and the counts.
 
-    def __init__(self, total, stream=None):
+    `keys` maps our task keys to configuration names: a worker's death is
+    seen through the scheduler's "remove-worker" event (topic "all"), which
+    lists the keys the worker was processing.
+    """
+
+    def __init__(self, total, stream=None, keys=None, allowed_failures=None):
         self.total = total
         self.stream = sys.stderr if stream is None else stream
+        self.keys = {} if keys is None else keys
+        self.allowed_failures = allowed_failures
         self.running = {}
+        self.attempts = {}
+        self.ran_on = {}       # name -> addresses of the workers it started on
         self.done = self.failed = 0
         self.lock = threading.Lock()
         self.start = time.perf_counter()
@@ -177,8 +213,46 @@ class _Progress:
         if not isinstance(msg, dict) or msg.get("event") != "started":
             return
         with self.lock:
-            self.running[msg["name"]] = msg.get("worker")
-            self._write(f"started {msg['name']} on {msg.get('worker')}")
+            name, worker = msg["name"], msg.get("worker")
+            self.running[name] = worker
+            self.ran_on.setdefault(name, set()).add(worker)
+            n = self.attempts[name] = self.attempts.get(name, 0) + 1
+            self._write(f"started {name} on {worker}"
+                        + (f" (attempt {n})" if n > 1 else ""))
+
+    def worker_event(self, event):
+        """The scheduler's topic "all": reports a worker that left while
+        processing our tasks."""
+        _, msg = event
+        if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+            return
+        worker = msg.get("worker")
+        names = sorted(self.keys[k] for k in msg.get("processing-tasks", ())
+                       if k in self.keys)
+        if not names:
+            return
+        with self.lock:
+            ran = [n for n in names if self.running.get(n) == worker]
+            queued = [n for n in names if n not in ran]
+            for name in ran:
+                self.running.pop(name, None)
+            if msg.get("expected"):
+                self._write(f"worker {worker} left (closed on purpose); "
+                            f"Dask moves {', '.join(names)} to another "
+                            "worker")
+                return
+            limit = ("distributed.scheduler.allowed-failures + 1" if
+                     self.allowed_failures is None
+                     else self.allowed_failures + 1)
+            text = (f"worker {worker} died while running "
+                    f"{', '.join(ran) or '-'}"
+                    + (f" (queued there: {', '.join(queued)})" if queued
+                       else "")
+                    + "; its process ended without a result (killed, e.g."
+                    " out of memory, or crashed). Dask's nanny restarts it"
+                    " and the scheduler retries the task elsewhere, until"
+                    f" {limit} workers have died with it")
+            self._write(text)
 
     def finished(self, result):
         with self.lock:
@@ -194,9 +268,37 @@ class _Progress:
                                else "") + f" in {result['seconds']:.1f}s")
 
 
+def _killed_worker_text(name, exc, attempts):
+    """Our message for Dask's KilledWorker: what died, how often, what to
+    do."""
+    deaths = exc.allowed_failures + 1
+    attempts = max(attempts, deaths)
+    count = (f"on each of its {deaths} attempts" if attempts == deaths
+             else f"on {deaths} of its {attempts} attempts")
+    return (f"KilledWorker: the worker process running {name} died {count} "
+            f"(Dask gives up on a task once it has killed allowed-failures + "
+            f"1 workers; distributed.scheduler.allowed-failures = "
+            f"{exc.allowed_failures}; the task retries do not count deaths). "
+            f"The process was ended from outside or crashed, without a Python"
+            f" error: most often out of memory (the kernel's OOM killer), "
+            f"else a crash in native code. Give the workers more memory or "
+            f"start fewer per machine (--workers), or run it alone without "
+            f"Dask (--only {name}) to see the error; last worker: "
+            f"{exc.last_worker.address}")
+
+
 def _error_text(future):
     exc = future.exception()
     return f"{type(exc).__name__}: {exc}"
+
+
+def _allowed_failures(client):
+    """The scheduler's distributed.scheduler.allowed-failures, or None."""
+    try:
+        return int(client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.allowed_failures))
+    except Exception:   # an old or foreign scheduler: the message says less
+        return None
 
 
 def run_on_dask(configs, settings, data_dir, on_result, workers=None,
@@ -207,32 +309,72 @@ def run_on_dask(configs, settings, data_dir, on_result, workers=None,
     results in the order they finished.
 
     Args:
-      task: the task function (tests pass a flaky one); called on the
-        workers as `task(config, settings, data_dir)` and returning
-        `(result, files, source)`.
+      retries: how many times a task that *raised* is run again (Dask's
+        `retries`). Worker deaths are counted by the scheduler's
+        `distributed.scheduler.allowed-failures` instead (see the module
+        docstring); a configuration that exhausts either budget becomes a
+        failed result, the others go on.
+      task: the task function (tests pass a flaky one, or one that kills
+        its worker); called on the workers as `task(config, settings,
+        data_dir)` and returning `(result, files, source)`.
     """
     from tf1_dnn.lab.loop import failed_result
 
     distributed = import_distributed()
-    progress = _Progress(len(configs), stream)
+    from distributed.scheduler import KilledWorker
     results = []
     run_id = uuid.uuid4().hex[:8]
+    keys = {}
+    progress = _Progress(len(configs), stream, keys)
+    resubmitted = set()
+
+    def submit(config, suffix=""):
+        key = f"tf1_dnn-lab-{run_id}-{config.name}{suffix}"
+        keys[key] = config.name
+        return client.submit(task, config, settings, data_dir, key=key,
+                             retries=retries, pure=False)
+
     with dask_client(workers, scheduler) as client:
+        progress.allowed_failures = _allowed_failures(client)
         client.subscribe_topic(TOPIC, progress.event)
-        futures = {client.submit(task, config, settings, data_dir,
-                                 key=f"tf1_dnn-lab-{run_id}-{config.name}",
-                                 retries=retries, pure=False): config
-                   for config in configs}
+        client.subscribe_topic("all", progress.worker_event)
+        futures = {submit(config): config for config in configs}
         try:
-            for future in distributed.as_completed(futures):
+            pending = distributed.as_completed(list(futures))
+            for future in pending:
                 config = futures.pop(future)
                 if future.status == "finished":
                     result, files, _ = future.result()
                 else:
-                    result, files = failed_result(
-                        config, settings,
-                        f"{_error_text(future)} (after {retries + 1} "
-                        "attempts)"), None
+                    exc = future.exception()
+                    if isinstance(exc, KilledWorker):
+                        address = exc.last_worker.address
+                        with progress.lock:
+                            ran_there = address in progress.ran_on.get(
+                                config.name, ())
+                            attempts = progress.attempts.get(config.name, 0)
+                        if not ran_there and config.name not in resubmitted:
+                            # Only queued on the workers that died: Dask
+                            # counts a death against every task a worker
+                            # holds. Once more, with a fresh count.
+                            resubmitted.add(config.name)
+                            future.release()
+                            retry = submit(config, "-resubmitted")
+                            futures[retry] = config
+                            pending.add(retry)
+                            with progress.lock:
+                                progress._write(
+                                    f"resubmitted {config.name}: it was only"
+                                    f" queued on workers that died ({address}"
+                                    " last)")
+                            continue
+                        error = _killed_worker_text(config.name, exc,
+                                                    attempts)
+                    else:
+                        error = (f"{_error_text(future)} (after "
+                                 f"{retries + 1} attempts)")
+                    result, files = failed_result(config, settings,
+                                                  error), None
                 future.release()
                 progress.finished(result)
                 results.append(result)
@@ -241,6 +383,7 @@ def run_on_dask(configs, settings, data_dir, on_result, workers=None,
             for future in futures:
                 future.cancel()
             client.unsubscribe_topic(TOPIC)
+            client.unsubscribe_topic("all")
     return results
 
 
