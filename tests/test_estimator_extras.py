@@ -18,7 +18,8 @@ import pytest
 from tf1_dnn import tf
 from tf1_dnn.errors import Tf1DnnError
 from tf1_dnn.estimator.early_stopping import EarlyStoppingMetricError
-from tf1_dnn.estimator.errors import EstimatorError, EstimatorTypeError
+from tf1_dnn.estimator.errors import (EstimatorError, EstimatorTypeError,
+                                      ModelDirMismatchError)
 
 # --- TF 1.15's public names ------------------------------------------------
 
@@ -165,7 +166,7 @@ def eval_input():
                                               shuffle=False)
 
 
-def run_train_and_evaluate(est, hooks=(), exporters=(), max_steps=60):
+def run_train_and_evaluate(est, hooks=(), exporters=(), max_steps=35):
     return tf.estimator.train_and_evaluate(
         est, tf.estimator.TrainSpec(train_input(), max_steps=max_steps,
                                     hooks=list(hooks)),
@@ -222,21 +223,21 @@ def test_stop_if_no_decrease_min_steps_drops_earlier_evaluations(tmp_path):
         est, "m", max_steps_without_decrease=10, min_steps=15,
         run_every_secs=None, run_every_steps=1)
     expected = reference_no_decrease_stop(TABLE, 10, min_steps=15)
-    # from step 15: best 3.5 (15), 3.2 (20), 3.0 (25), 2.0, ... never stalls
+    # from step 15: best 3.5 (15), 3.2 (20), 3.0 (25): never stalls
     assert expected is None
-    run_train_and_evaluate(est, [hook], max_steps=40)
-    assert final_step(est) == 40
+    run_train_and_evaluate(est, [hook], max_steps=25)
+    assert final_step(est) == 25
     # without min_steps the same table stops at step 20 (best 3.0 at 10)
     est2 = table_estimator(tmp_path / "b", TABLE)
     hook2 = tf.estimator.experimental.stop_if_no_decrease_hook(
         est2, "m", 10, run_every_secs=None, run_every_steps=1)
-    run_train_and_evaluate(est2, [hook2], max_steps=40)
+    run_train_and_evaluate(est2, [hook2], max_steps=25)
     assert final_step(est2) == reference_no_decrease_stop(TABLE, 10) == 20
 
 
 @pytest.mark.parametrize("factory, threshold, expected", [
-    # first evaluation with m < 1.0 is 0.5 at step 40
-    ("stop_if_lower_hook", 1.0, 40),
+    # first evaluation with m < 2.5 is 2.0 at step 30
+    ("stop_if_lower_hook", 2.5, 30),
     # m > 4.0 only at step 5 (the untrained step-0 save is not evaluated)
     ("stop_if_higher_hook", 4.0, 5),
 ])
@@ -271,6 +272,34 @@ def test_stop_if_no_increase_on_fed_event_files(tmp_path):
         est, "accuracy", 201, run_every_secs=None, run_every_steps=1)
     est.train(train_input(), steps=9, hooks=[keep])
     assert final_step(est) == 10
+
+
+def test_adding_the_hook_to_a_resumed_run_names_the_stop_variable(tmp_path):
+    """TF 1.15 pitfall: the hook's STOP variable is checkpointed, so a
+    checkpoint written without the hook does not restore with it."""
+    est = table_estimator(tmp_path / "old", TABLE)
+    est.train(train_input(), steps=3)
+    hook = tf.estimator.experimental.stop_if_lower_hook(
+        est, "m", 0.0, run_every_secs=None, run_every_steps=1)
+    with pytest.raises(ModelDirMismatchError,
+                       match="'signal_early_stopping/STOP' is not in the "
+                             "checkpoint.*warm_start_from="):
+        est.train(train_input(), steps=3, hooks=[hook])
+    assert final_step(est) == 3          # nothing was overwritten
+    # The workaround the message gives: a new model_dir, warm-started.
+    new = tf.estimator.Estimator(
+        table_model_fn, model_dir=str(tmp_path / "new"),
+        params={"table": TABLE}, warm_start_from=str(tmp_path / "old"),
+        config=est.config.replace(model_dir=str(tmp_path / "new")))
+    hook = tf.estimator.experimental.stop_if_lower_hook(
+        new, "m", 0.0, run_every_secs=None, run_every_steps=1)
+    new.train(train_input(), steps=1, hooks=[hook])
+    np.testing.assert_allclose(
+        new.get_variable_value("linear/bias"),
+        est.get_variable_value("linear/bias") - 0.05 * 2 * np.mean(
+            (X[:10] @ est.get_variable_value("linear/kernel")
+             + est.get_variable_value("linear/bias") - Y[:10])),
+        rtol=1e-5, atol=1e-6)
 
 
 def test_early_stopping_bad_input(tmp_path):

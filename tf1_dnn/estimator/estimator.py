@@ -320,6 +320,17 @@ class Estimator:
             save_relative_paths=True)
 
     def _wrap_mismatch(self, error, ckpt):
+        if "signal_early_stopping/STOP" in str(error):
+            # TF 1.15 failed the same way (NotFoundError: Key
+            # signal_early_stopping/STOP not found in checkpoint).
+            return ModelDirMismatchError(
+                f"model_dir {self._model_dir!r}: its checkpoint ({ckpt}) was "
+                "written by a train() without an early-stopping hook, and "
+                "this train() has one: its variable "
+                "'signal_early_stopping/STOP' is not in the checkpoint (TF "
+                "1.15 failed the same way). Train in a new model_dir with "
+                f"warm_start_from={self._model_dir!r} (it takes the trainable "
+                "variables), or keep training without the hook.")
         return ModelDirMismatchError(
             f"model_dir {self._model_dir!r} holds a checkpoint of another "
             f"model ({ckpt}): {error} Use an empty model_dir for this model "
