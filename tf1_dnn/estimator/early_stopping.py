@@ -14,7 +14,9 @@ included:
 
 * `should_stop_fn` runs on the first step of each `train()` call, then every
   `run_every_secs` seconds (default 60) or `run_every_steps` steps (give one
-  of them, the other None).
+  of them, the other None). The steps are counted on the global step read
+  before each run's increment (TF 1.15 fetched the variable, racing with
+  the increment, so a check could slip by a step).
 * `min_steps` drops **evaluation results** recorded before that global step;
   it does not stop the hook from firing early in training when an old
   `eval/` folder already holds qualifying results (e.g. a second `train()`
@@ -243,7 +245,14 @@ class _StopOnPredicateHook(v1.train.SessionRunHook):
         self._global_step = self._stop_var = self._stop_op = None
 
     def begin(self):
-        self._global_step = v1.train.get_global_step()
+        # The Estimator's read of the global step made before this run's
+        # increment: one distinct value per run, so a step timer fires
+        # deterministically (TF 1.15 fetched the variable itself, which
+        # races with the train op's assign_add).
+        from tf1_dnn.estimator.estimator import _GLOBAL_STEP_READ_KEY
+        reads = v1.get_default_graph().get_collection(_GLOBAL_STEP_READ_KEY)
+        self._global_step = reads[0] if reads else \
+            v1.train.get_global_step()
         if self._global_step is None:
             raise EstimatorError("Early-stopping hooks need a global step: "
                                  "train with an Estimator (it creates one).")
