@@ -80,6 +80,7 @@ TF115_CONTRIB_ESTIMATOR_PROVIDED = [
     "stop_if_higher_hook", "stop_if_lower_hook", "stop_if_no_decrease_hook",
     "stop_if_no_increase_hook", "make_early_stopping_hook",
     "read_eval_metrics", "InMemoryEvaluatorHook", "add_metrics",
+    "forward_features",
 ]
 
 
@@ -437,6 +438,40 @@ def test_add_metrics_adds_a_metric_computed_in_numpy(tmp_path):
         tf.estimator.add_metrics(est, lambda labels, mode: {})
     with pytest.raises(EstimatorTypeError, match="must be a tf.estimator"):
         tf.estimator.add_metrics("est", lambda labels: {})
+
+
+def test_forward_features_adds_the_inputs_to_predictions(tmp_path):
+    est = table_estimator(tmp_path, TABLE)
+    est.train(train_input(), steps=3)
+    ids = np.arange(100, 140, dtype=np.int64)
+    fwd = tf.contrib.estimator.forward_features(est, "id")
+    preds = list(fwd.predict(tf.estimator.inputs.numpy_input_fn(
+        {"x": X, "id": ids}, batch_size=16, shuffle=False)))
+    w, b = (est.get_variable_value("linear/kernel"),
+            est.get_variable_value("linear/bias"))
+    assert [p["id"] for p in preds] == list(ids)
+    np.testing.assert_allclose(np.stack([p["y"] for p in preds]),
+                               X @ w + b, rtol=1e-5, atol=1e-6)
+    # the serving signature forwards it too
+    path = fwd.export_saved_model(
+        str(tmp_path / "export"),
+        tf.estimator.export.build_raw_serving_input_receiver_fn(
+            {"x": tf.placeholder(tf.float32, [None, 3]),
+             "id": tf.placeholder(tf.int64, [None])})).decode()
+    with tf.Graph().as_default(), tf.Session() as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], path)
+        sig = meta.signature_def["serving_default"]
+        out = sess.run(sig.outputs["id"].name,
+                       {sig.inputs["x"].name: X[:2],
+                        sig.inputs["id"].name: ids[:2]})
+    np.testing.assert_array_equal(out, ids[:2])
+    with pytest.raises(EstimatorError,
+                       match=r"key \(y\)\. Since it does exist in predictions"):
+        list(tf.contrib.estimator.forward_features(est, "y").predict(
+            tf.estimator.inputs.numpy_input_fn({"x": X, "y": ids},
+                                               shuffle=False)))
+    with pytest.raises(EstimatorTypeError, match="string or a list"):
+        tf.contrib.estimator.forward_features(est, 3)
 
 
 # --- the baseline estimators ------------------------------------------------

@@ -6,7 +6,8 @@
 
 They are the `tf.estimator` objects themselves (TF 1.15's contrib
 re-exported the same functions): the early-stopping hooks and
-`read_eval_metrics`, `InMemoryEvaluatorHook`, `add_metrics`. Anything else
+`read_eval_metrics`, `InMemoryEvaluatorHook`, `add_metrics`, and
+`forward_features` (contrib only in TF 1.15). Anything else
 contrib.estimator had (heads, `DNNEstimator`, `replicate_model_fn`,
 `RNNClassifier`, `SavedModelEstimator`, ...) raises an AttributeError that
 names it; see docs/estimator.md.
@@ -19,12 +20,12 @@ from tf1_dnn.estimator.early_stopping import (make_early_stopping_hook,
                                               stop_if_no_decrease_hook,
                                               stop_if_no_increase_hook)
 from tf1_dnn.estimator.experimental import InMemoryEvaluatorHook
-from tf1_dnn.estimator.extenders import add_metrics
+from tf1_dnn.estimator.extenders import add_metrics, forward_features
 
 __all__ = ["make_early_stopping_hook", "read_eval_metrics",
            "stop_if_higher_hook", "stop_if_lower_hook",
            "stop_if_no_decrease_hook", "stop_if_no_increase_hook",
-           "InMemoryEvaluatorHook", "add_metrics"]
+           "InMemoryEvaluatorHook", "add_metrics", "forward_features"]
 
 
 def __getattr__(name):

@@ -1,4 +1,5 @@
-"""`tf.estimator.add_metrics` (TF 1.15's `extenders.add_metrics`).
+"""`tf.estimator.add_metrics` and `tf.contrib.estimator.forward_features`
+(TF 1.15's `extenders`).
 
     def my_auc(labels, predictions):
         return {"auc": tf.metrics.auc(labels, predictions["logistic"])}
@@ -18,7 +19,7 @@ import inspect
 from tf1_dnn.estimator.errors import EstimatorError, EstimatorTypeError
 from tf1_dnn.estimator.model_fn import ModeKeys
 
-__all__ = ["add_metrics"]
+__all__ = ["add_metrics", "forward_features"]
 
 _VALID_METRIC_FN_ARGS = frozenset(["features", "labels", "predictions",
                                    "config"])
@@ -72,6 +73,84 @@ def add_metrics(estimator, metric_fn):
         metrics = dict(spec.eval_metric_ops or {})
         metrics.update(new_metrics)
         return spec._replace(eval_metric_ops=metrics)
+
+    return Estimator(model_fn=new_model_fn, model_dir=estimator.model_dir,
+                     config=estimator.config,
+                     warm_start_from=estimator._warm_start_settings)
+
+
+def forward_features(estimator, keys=None, sparse_default_values=None):
+    """A new Estimator whose predictions also hold the input features `keys`.
+
+        estimator = tf.contrib.estimator.forward_features(estimator, "id")
+
+    TF 1.15's `tf.contrib.estimator.forward_features`: each forwarded feature
+    (all of them when `keys` is None) becomes a prediction under its own
+    name, and joins the `predict` / `serving_default` signature when that is
+    a `PredictOutput`. A sparse feature is densified with
+    `sparse_default_values[key]` (default 0 / ""). Returns a **new plain
+    `Estimator`** on the same model_dir and config.
+
+    Raises:
+      EstimatorTypeError: `estimator` is not an Estimator, `keys` is not a
+        str or a list of str.
+      EstimatorError (when the graph is built): predictions are not a dict,
+        a key is not a feature or is already a prediction key.
+    """
+    from tf1_dnn._compat import tf2, v1
+    from tf1_dnn.estimator.estimator import Estimator
+    from tf1_dnn.estimator.export import PredictOutput
+    if not isinstance(estimator, Estimator):
+        raise EstimatorTypeError(
+            "forward_features: estimator must be a tf.estimator.Estimator; "
+            f"got {type(estimator).__name__}.")
+    if isinstance(keys, str):
+        keys = [keys]
+    if keys is not None and (not isinstance(keys, (list, tuple)) or
+                             not all(isinstance(k, str) for k in keys)):
+        raise EstimatorTypeError(
+            f"keys should be either a string or a list of strings; got "
+            f"{keys!r}.")
+    defaults = dict(sparse_default_values or {})
+
+    def new_model_fn(features, labels, mode, config):
+        spec = estimator._call_model_fn(features, labels, mode)
+        predictions = spec.predictions
+        if predictions is None:
+            return spec
+        if not isinstance(features, dict):
+            raise EstimatorError(
+                "forward_features needs features as a dict; got "
+                f"{type(features).__name__}.")
+        if not isinstance(predictions, dict):
+            raise EstimatorError(
+                "forward_features needs the model's predictions as a dict; "
+                f"got {type(predictions).__name__}.")
+        forward = list(keys) if keys is not None else sorted(features)
+        predictions = dict(predictions)
+        for key in forward:
+            if key not in features:
+                raise EstimatorError(
+                    f"Key {key!r} is not in features {sorted(features)}; "
+                    "forward_features(keys=...) must name input features.")
+            if key in predictions:
+                raise EstimatorError(
+                    f"Cannot forward feature key ({key}). Since it does "
+                    f"exist in predictions {sorted(predictions)}. Rename it.")
+            feature = features[key]
+            if isinstance(feature, tf2.SparseTensor):
+                default = defaults.get(
+                    key, "" if feature.dtype == tf2.string else 0)
+                feature = v1.sparse.to_dense(feature,
+                                             default_value=default)
+            predictions[key] = feature
+        spec = spec._replace(predictions=predictions)
+        for name in ("predict", "serving_default"):
+            output = (spec.export_outputs or {}).get(name)
+            if isinstance(output, PredictOutput):
+                for key in forward:
+                    output.outputs[key] = predictions[key]
+        return spec
 
     return Estimator(model_fn=new_model_fn, model_dir=estimator.model_dir,
                      config=estimator.config,
