@@ -74,7 +74,6 @@ LEFT_ESTIMATOR = {
 LEFT_EXPERIMENTAL = {
     "LinearSDCA", "build_raw_supervised_input_receiver_fn", "call_logit_fn",
     "dnn_logit_fn_builder", "linear_logit_fn_builder",
-    "make_stop_at_checkpoint_step_hook",
 }
 TF115_CONTRIB_ESTIMATOR_PROVIDED = [
     "stop_if_higher_hook", "stop_if_lower_hook", "stop_if_no_decrease_hook",
@@ -102,7 +101,7 @@ def test_tf115_public_names_resolve_or_are_listed_as_left(root):
             else:
                 assert getattr(module, name) is not None, name
                 provided += 1
-    assert provided == 83 - len(LEFT_ESTIMATOR) - len(LEFT_EXPERIMENTAL) == 61
+    assert provided == 83 - len(LEFT_ESTIMATOR) - len(LEFT_EXPERIMENTAL) == 62
     assert len(TF115_ESTIMATOR) + len(TF115_EXPERIMENTAL) + \
         len(TF115_EXPORT) + len(TF115_INPUTS) == 83
 
@@ -301,6 +300,14 @@ def test_adding_the_hook_to_a_resumed_run_names_the_stop_variable(tmp_path):
             (X[:10] @ est.get_variable_value("linear/kernel")
              + est.get_variable_value("linear/bias") - Y[:10])),
         rtol=1e-5, atol=1e-6)
+
+
+def test_make_stop_at_checkpoint_step_hook_is_a_stop_at_step_hook(tmp_path):
+    est = table_estimator(tmp_path, TABLE)
+    hook = tf.estimator.experimental.make_stop_at_checkpoint_step_hook(est, 7)
+    assert isinstance(hook, tf.train.StopAtStepHook)
+    est.train(train_input(), hooks=[hook])     # the input never ends
+    assert final_step(est) == 7
 
 
 def test_early_stopping_bad_input(tmp_path):

@@ -6,12 +6,13 @@
 * `InMemoryEvaluatorHook`: evaluates the variables of the running training
   session every `every_n_iter` steps, without waiting for a checkpoint;
 * `KMeans`: `tf.contrib.factorization.KMeansClustering` (TF 1.15 exported
-  the same estimator under this name).
+  the same estimator under this name);
+* `make_stop_at_checkpoint_step_hook`: in a local (chief) process TF 1.15's
+  returned a plain `StopAtStepHook(last_step=...)`, and so does this one.
 
 Not provided (AttributeError): `LinearSDCA`, `dnn_logit_fn_builder`,
 `linear_logit_fn_builder`, `call_logit_fn`,
-`build_raw_supervised_input_receiver_fn`,
-`make_stop_at_checkpoint_step_hook` -- see docs/estimator.md.
+`build_raw_supervised_input_receiver_fn` -- see docs/estimator.md.
 """
 
 import os
@@ -28,7 +29,8 @@ from tf1_dnn.estimator.errors import EstimatorError, EstimatorTypeError
 
 __all__ = ["make_early_stopping_hook", "stop_if_higher_hook",
            "stop_if_lower_hook", "stop_if_no_decrease_hook",
-           "stop_if_no_increase_hook", "InMemoryEvaluatorHook", "KMeans"]
+           "stop_if_no_increase_hook", "InMemoryEvaluatorHook", "KMeans",
+           "make_stop_at_checkpoint_step_hook"]
 
 
 def __getattr__(name):
@@ -38,6 +40,21 @@ def __getattr__(name):
     raise AttributeError(
         f"tf.estimator.experimental.{name} is not provided by tf1_dnn "
         "(see docs/estimator.md for what is left out and why).")
+
+
+def make_stop_at_checkpoint_step_hook(estimator, last_step,
+                                      wait_after_file_check_secs=30):
+    """`StopAtStepHook(last_step=last_step)`: what TF 1.15 returned for the
+    chief, which a local process is (its non-chief variant waited for the
+    chief's checkpoint of `last_step`)."""
+    from tf1_dnn.estimator.estimator import Estimator
+    if not isinstance(estimator, Estimator):
+        raise EstimatorTypeError(
+            "make_stop_at_checkpoint_step_hook: `estimator` must be a "
+            f"tf.estimator.Estimator; got {type(estimator).__name__}.")
+    if last_step is None:
+        raise EstimatorError("last_step must be specified.")
+    return v1.train.StopAtStepHook(last_step=last_step)
 
 
 class InMemoryEvaluatorHook(v1.train.SessionRunHook):
