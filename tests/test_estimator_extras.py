@@ -502,7 +502,7 @@ def test_baseline_classifier_learns_the_class_prior(tmp_path):
     preds = list(clf.predict(tf.estimator.inputs.numpy_input_fn(
         {"x": feats["x"][:3]}, shuffle=False)))
     for p in preds:     # the features are ignored
-        np.testing.assert_allclose(p["probabilities"], prior, atol=2e-3)
+        np.testing.assert_allclose(p["probabilities"], prior, atol=1e-4)
         assert p["class_ids"] == [2]
     result = clf.evaluate(full_batch(feats, labels, 40), steps=1)
     entropy = -(prior * np.log(prior)).sum()
@@ -520,7 +520,7 @@ def test_baseline_binary_classifier_and_weighted_regressor(tmp_path):
     assert clf.get_variable_value("baseline/bias").shape == (1,)
     p = next(clf.predict(tf.estimator.inputs.numpy_input_fn(
         {"x": feats["x"][:1]}, shuffle=False)))
-    np.testing.assert_allclose(p["logistic"], [y.mean()], atol=2e-3)
+    np.testing.assert_allclose(p["logistic"], [y.mean()], atol=1e-4)
 
     targets = RNG.randn(40, 2).astype(np.float32) * 3 + [1.0, -2.0]
     weights = RNG.uniform(0.5, 2.0, size=(40, 1)).astype(np.float32)
@@ -530,10 +530,10 @@ def test_baseline_binary_classifier_and_weighted_regressor(tmp_path):
               steps=300)
     weighted_mean = (weights * targets).sum(0) / weights.sum()
     np.testing.assert_allclose(reg.get_variable_value("baseline/bias"),
-                               weighted_mean, atol=2e-3)
+                               weighted_mean, atol=1e-4)
     p = next(reg.predict(tf.estimator.inputs.numpy_input_fn(
         {"x": feats["x"][:1]}, shuffle=False)))
-    np.testing.assert_allclose(p["predictions"], weighted_mean, atol=2e-3)
+    np.testing.assert_allclose(p["predictions"], weighted_mean, atol=1e-4)
 
 
 def test_baseline_bad_input(tmp_path):
