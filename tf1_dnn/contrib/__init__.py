@@ -10,7 +10,8 @@ Submodules are imported on first attribute access (`tf.contrib.layers`,
 `tf.contrib.framework`, `tf.contrib.slim`, `tf.contrib.losses`,
 `tf.contrib.metrics`, `tf.contrib.nn`, `tf.contrib.opt`, `tf.contrib.rnn`,
 `tf.contrib.seq2seq`, and the estimator-era `tf.contrib.learn`,
-`tf.contrib.training` (HParams), `tf.contrib.factorization` (KMeans): see
+`tf.contrib.training` (HParams), `tf.contrib.factorization` (KMeans),
+`tf.contrib.estimator` (early stopping, add_metrics): see
 docs/estimator.md); importing this
 package changes nothing global. Anything else TF 1.x had under `tf.contrib`
 raises an AttributeError that names it.
@@ -19,7 +20,8 @@ raises an AttributeError that names it.
 import importlib
 
 __all__ = ["layers", "framework", "nn", "opt", "slim", "losses", "metrics",
-           "rnn", "seq2seq", "learn", "training", "factorization"]
+           "rnn", "seq2seq", "learn", "training", "factorization",
+           "estimator"]
 
 _SUBMODULES = frozenset(__all__)
 

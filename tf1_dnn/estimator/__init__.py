@@ -12,32 +12,41 @@ process the variables are resource variables, with the same names). See
 docs/estimator.md.
 """
 
+from tf1_dnn.estimator.canned.baseline import (BaselineClassifier,
+                                               BaselineRegressor)
 from tf1_dnn.estimator.canned.dnn import DNNClassifier, DNNRegressor
 from tf1_dnn.estimator.canned.linear import (DNNLinearCombinedClassifier,
                                              DNNLinearCombinedRegressor,
                                              LinearClassifier,
                                              LinearRegressor)
-from tf1_dnn.estimator.errors import (EstimatorError, InputFnError,
-                                      LabelShapeError, ModelDirMismatchError,
-                                      ModelFnError, NoCheckpointError)
+from tf1_dnn.estimator.errors import (EstimatorError, EstimatorTypeError,
+                                      InputFnError, LabelShapeError,
+                                      ModelDirMismatchError, ModelFnError,
+                                      NoCheckpointError)
 from tf1_dnn.estimator.estimator import Estimator, VocabInfo, WarmStartSettings
-from tf1_dnn.estimator.export import Exporter, FinalExporter, LatestExporter
+from tf1_dnn.estimator.export import (BestExporter, Exporter, FinalExporter,
+                                      LatestExporter)
+from tf1_dnn.estimator.extenders import add_metrics
 from tf1_dnn.estimator.hooks import *  # noqa: F401,F403
 from tf1_dnn.estimator.hooks import __all__ as _hook_names
 from tf1_dnn.estimator.model_fn import EstimatorSpec, ModeKeys
 from tf1_dnn.estimator.run_config import RunConfig
 from tf1_dnn.estimator.training import EvalSpec, TrainSpec, train_and_evaluate
-from tf1_dnn.estimator import export, inputs  # noqa: F401  (submodules)
+from tf1_dnn.estimator import (experimental, export,  # noqa: F401
+                               inputs)                # (submodules)
 
 __all__ = [
     "Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec",
     "EvalSpec", "train_and_evaluate", "WarmStartSettings", "VocabInfo",
     "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
     "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor",
-    "Exporter", "FinalExporter", "LatestExporter", "export", "inputs",
+    "Exporter", "FinalExporter", "LatestExporter", "BestExporter",
+    "BaselineClassifier", "BaselineRegressor", "add_metrics",
+    "export", "inputs", "experimental",
     "classifier_parse_example_spec", "regressor_parse_example_spec",
     "EstimatorError", "InputFnError", "LabelShapeError",
     "ModelDirMismatchError", "ModelFnError", "NoCheckpointError",
+    "EstimatorTypeError",
 ] + list(_hook_names)
 
 

@@ -7,7 +7,8 @@ for the same mistakes, so `except ValueError` code keeps working.
 from tf1_dnn.errors import Tf1DnnError
 
 __all__ = ["EstimatorError", "InputFnError", "LabelShapeError",
-           "ModelFnError", "ModelDirMismatchError", "NoCheckpointError"]
+           "ModelFnError", "ModelDirMismatchError", "NoCheckpointError",
+           "EstimatorTypeError"]
 
 
 class EstimatorError(Tf1DnnError, ValueError):
@@ -33,3 +34,8 @@ class ModelDirMismatchError(EstimatorError):
 
 class NoCheckpointError(EstimatorError):
     """`predict` / `export_saved_model` before any checkpoint exists."""
+
+
+class EstimatorTypeError(EstimatorError, TypeError):
+    """An argument of the wrong type where TF 1.15 raised a `TypeError`
+    (e.g. an early-stopping hook given something that is not an Estimator)."""

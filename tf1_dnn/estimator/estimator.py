@@ -253,6 +253,12 @@ class Estimator:
                 "train() first, or point model_dir at a trained model.")
         return path
 
+    def eval_dir(self, name=None):
+        """The folder evaluation summaries go to: `model_dir/eval` or
+        `model_dir/eval_<name>` (TF 1.15's `Estimator.eval_dir`)."""
+        return os.path.join(self._model_dir,
+                            "eval" if not name else "eval_" + name)
+
     def get_variable_names(self):
         """Names of the variables in the latest checkpoint."""
         path = self._require_checkpoint("get_variable_names")
@@ -305,14 +311,26 @@ class Estimator:
                 v1.set_random_seed(self._config.tf_random_seed)
         return graph
 
-    def _saver(self, sharded=True):
+    def _saver(self, sharded=True, defer_build=False):
         return checkpoints.Saver(
-            sharded=sharded, max_to_keep=self._config.keep_checkpoint_max,
+            sharded=sharded, defer_build=defer_build,
+            max_to_keep=self._config.keep_checkpoint_max,
             keep_checkpoint_every_n_hours=(
                 self._config.keep_checkpoint_every_n_hours),
             save_relative_paths=True)
 
     def _wrap_mismatch(self, error, ckpt):
+        if "signal_early_stopping/STOP" in str(error):
+            # TF 1.15 failed the same way (NotFoundError: Key
+            # signal_early_stopping/STOP not found in checkpoint).
+            return ModelDirMismatchError(
+                f"model_dir {self._model_dir!r}: its checkpoint ({ckpt}) was "
+                "written by a train() without an early-stopping hook, and "
+                "this train() has one: its variable "
+                "'signal_early_stopping/STOP' is not in the checkpoint (TF "
+                "1.15 failed the same way). Train in a new model_dir with "
+                f"warm_start_from={self._model_dir!r} (it takes the trainable "
+                "variables), or keep training without the hook.")
         return ModelDirMismatchError(
             f"model_dir {self._model_dir!r} holds a checkpoint of another "
             f"model ({ckpt}): {error} Use an empty model_dir for this model "
@@ -375,7 +393,11 @@ class Estimator:
             scaffold = spec.scaffold
             if scaffold.saver is None and \
                     not v1.get_collection(v1.GraphKeys.SAVERS):
-                v1.add_to_collection(v1.GraphKeys.SAVERS, self._saver())
+                # Built when the session's Scaffold is finalized, after the
+                # hooks' begin(), as TF 1.15 did: variables hooks create
+                # (signal_early_stopping/STOP) are checkpointed too.
+                v1.add_to_collection(v1.GraphKeys.SAVERS,
+                                     self._saver(defer_build=True))
             chief_hooks = list(spec.training_chief_hooks)
             listeners = list(saving_listeners or [])
             if config.save_checkpoints_secs or config.save_checkpoints_steps:
@@ -477,8 +499,7 @@ class Estimator:
         return results
 
     def _write_eval_summary(self, results, name):
-        folder = os.path.join(self._model_dir,
-                              "eval" if not name else "eval_" + name)
+        folder = self.eval_dir(name)
         summary = v1.Summary()
         for key, value in results.items():
             if key == "global_step":

@@ -12,17 +12,21 @@ left out (logged) and only `predict` is exported -- exactly what TF 1.15 did.
 """
 
 import collections
+import glob
+import inspect
 import logging
 import os
 import shutil
 import time
 
 from tf1_dnn._compat import tf2, v1
+from tf1_dnn.estimator.errors import EstimatorError
 
-__all__ = ["ServingInputReceiver", "build_raw_serving_input_receiver_fn",
+__all__ = ["ServingInputReceiver", "TensorServingInputReceiver",
+           "build_raw_serving_input_receiver_fn",
            "build_parsing_serving_input_receiver_fn", "ExportOutput",
            "PredictOutput", "ClassificationOutput", "RegressionOutput",
-           "Exporter", "FinalExporter", "LatestExporter",
+           "Exporter", "FinalExporter", "LatestExporter", "BestExporter",
            "build_all_signature_defs", "get_timestamped_export_dir"]
 
 log = logging.getLogger("tf1_dnn.estimator")
@@ -54,6 +58,32 @@ class ServingInputReceiver(collections.namedtuple(
             raise ValueError("ServingInputReceiver: features must be defined.")
         if not isinstance(features, dict):
             features = _as_dict(features, "feature", "features")
+        receiver_tensors = _as_dict(receiver_tensors, "input",
+                                    "receiver_tensors")
+        return super().__new__(cls, features, receiver_tensors,
+                               receiver_tensors_alternatives)
+
+
+class TensorServingInputReceiver(collections.namedtuple(
+        "TensorServingInputReceiver",
+        ["features", "receiver_tensors", "receiver_tensors_alternatives"])):
+    """A receiver whose `features` is one Tensor, passed to the model_fn
+    as is (not wrapped in a dict), as TF 1.15's was.
+
+    `export_saved_model` uses it like a `ServingInputReceiver`: the
+    model_fn's `features` argument is the tensor itself.
+    """
+
+    def __new__(cls, features, receiver_tensors,
+                receiver_tensors_alternatives=None):
+        if features is None:
+            raise ValueError("TensorServingInputReceiver: features must be "
+                             "defined.")
+        if not isinstance(features, (tf2.Tensor, tf2.SparseTensor)):
+            raise ValueError(
+                "TensorServingInputReceiver: features must be a single "
+                f"Tensor; got {type(features).__name__}. Use "
+                "ServingInputReceiver for a dict of features.")
         receiver_tensors = _as_dict(receiver_tensors, "input",
                                     "receiver_tensors")
         return super().__new__(cls, features, receiver_tensors,
@@ -234,3 +264,127 @@ class LatestExporter(FinalExporter):
                 shutil.rmtree(os.path.join(export_path, str(stamp)),
                               ignore_errors=True)
         return path
+
+
+def _loss_smaller(best_eval_result, current_eval_result):
+    """BestExporter's default `compare_fn`: True if the current `loss` is
+    strictly smaller than the best one (TF 1.15's `_loss_smaller`)."""
+    for what, result in (("best_eval_result", best_eval_result),
+                         ("current_eval_result", current_eval_result)):
+        if not result or "loss" not in result:
+            raise EstimatorError(
+                f"{what} cannot be empty or no loss is found in it "
+                f"({result!r}); BestExporter's default compare_fn compares "
+                "`loss`. Pass compare_fn= to compare another metric.")
+    return best_eval_result["loss"] > current_eval_result["loss"]
+
+
+def _check_compare_fn(compare_fn):
+    if compare_fn is None:
+        raise EstimatorError("`compare_fn` must not be None.")
+    try:
+        args = set(inspect.signature(compare_fn).parameters)
+    except (TypeError, ValueError):
+        raise EstimatorError(f"compare_fn ({compare_fn!r}) is not a "
+                             "function.") from None
+    for needed in ("best_eval_result", "current_eval_result"):
+        if needed not in args:
+            raise EstimatorError(
+                f"compare_fn ({compare_fn}) must include {needed} argument.")
+    extra = sorted(args - {"best_eval_result", "current_eval_result"})
+    if extra:
+        raise EstimatorError(f"compare_fn ({compare_fn}) has following not "
+                             f"expected args: {extra}")
+
+
+def _garbage_collect(export_path, keep):
+    """Deletes all but the `keep` newest `<10-digit timestamp>` exports."""
+    if keep is None or not os.path.isdir(export_path):
+        return
+    stamps = sorted(int(d) for d in os.listdir(export_path)
+                    if len(d) == 10 and d.isdigit())
+    for stamp in stamps[:-keep]:
+        shutil.rmtree(os.path.join(export_path, str(stamp)),
+                      ignore_errors=True)
+
+
+class BestExporter(Exporter):
+    """Exports whenever an evaluation is better than every earlier one.
+
+        exporter = tf.estimator.BestExporter(
+            name="best_exporter", serving_input_receiver_fn=serving_fn,
+            exports_to_keep=5)
+        eval_spec = tf.estimator.EvalSpec(eval_input_fn, exporters=exporter)
+
+    TF 1.15's behaviour: `compare_fn(best_eval_result, current_eval_result)`
+    returns True when the current result is better (default: smaller
+    `loss`). On its first export for a model_dir the exporter reads the best
+    result so far from the event files `model_dir/<event_file_pattern>`
+    (default `eval/*.tfevents.*`), so a restarted job does not export a
+    worse model. **Pitfall kept from TF 1.15:** those files already hold the
+    evaluation being exported, which is then not *strictly* better than
+    itself, so the first evaluation of a model_dir is never exported (fixed
+    after 1.15, in tensorflow/estimator PR #41). A `train_and_evaluate` with
+    a single evaluation exports nothing; pass `event_file_pattern=None` to
+    export the first evaluation (and lose the restart safety).
+    Exports go to `export_path/<timestamp>`; only the `exports_to_keep`
+    newest (`None`: all) are kept -- the best ones, since only
+    improvements are exported. Pitfall kept: the event files store metrics
+    as float32, so a `compare_fn` on them sees rounded values.
+
+    Raises:
+      EstimatorError: `compare_fn` is None or lacks the two arguments,
+        `exports_to_keep` is not positive.
+    """
+
+    def __init__(self, name="best_exporter", serving_input_receiver_fn=None,
+                 event_file_pattern="eval/*.tfevents.*",
+                 compare_fn=_loss_smaller, assets_extra=None, as_text=False,
+                 exports_to_keep=5):
+        _check_compare_fn(compare_fn)
+        if exports_to_keep is not None and exports_to_keep <= 0:
+            raise EstimatorError(
+                "`exports_to_keep`, if provided, must be a positive number. "
+                f"Got {exports_to_keep}")
+        self._name = name
+        self._fn = serving_input_receiver_fn
+        self._event_file_pattern = event_file_pattern
+        self._compare_fn = compare_fn
+        self._assets_extra, self._as_text = assets_extra, as_text
+        self._keep = exports_to_keep
+        self._model_dir = None
+        self._best_eval_result = None
+
+    def export(self, estimator, export_path, checkpoint_path, eval_result,
+               is_the_final_export):
+        if self._model_dir != estimator.model_dir and \
+                self._event_file_pattern:
+            log.info("Loading best metric from event files.")
+            self._model_dir = estimator.model_dir
+            self._best_eval_result = self._best_from_events(os.path.join(
+                self._model_dir, self._event_file_pattern))
+        if (self._best_eval_result is None
+                or self._compare_fn(best_eval_result=self._best_eval_result,
+                                    current_eval_result=eval_result)):
+            log.info("Performing best model export.")
+            self._best_eval_result = eval_result
+            path = estimator.export_saved_model(
+                export_path, self._fn, assets_extra=self._assets_extra,
+                as_text=self._as_text, checkpoint_path=checkpoint_path)
+            _garbage_collect(export_path, self._keep)
+            return path
+        return None
+
+    def _best_from_events(self, pattern):
+        best = None
+        for path in sorted(glob.glob(pattern)):
+            for event in v1.train.summary_iterator(path):
+                if not event.HasField("summary"):
+                    continue
+                result = {v.tag: v.simple_value for v in event.summary.value
+                          if v.HasField("simple_value")}
+                if result and (best is None or self._compare_fn(
+                        best_eval_result=best, current_eval_result=result)):
+                    best = result
+        return best
+

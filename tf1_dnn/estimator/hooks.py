@@ -11,7 +11,7 @@ __all__ = ["SessionRunHook", "SessionRunArgs", "SessionRunContext",
            "CheckpointSaverHook", "CheckpointSaverListener",
            "SummarySaverHook", "NanTensorHook", "NanLossDuringTrainingError",
            "StepCounterHook", "GlobalStepWaiterHook", "FinalOpsHook",
-           "FeedFnHook", "ProfilerHook"]
+           "FeedFnHook", "ProfilerHook", "SecondOrStepTimer"]
 
 for _name in __all__:
     globals()[_name] = getattr(v1.train, _name)
