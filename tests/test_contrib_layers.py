@@ -326,15 +326,42 @@ def _synthetic(rng, n=64):
     return X, (X @ W).argmax(1).astype(np.int32)
 
 
-def _train(loss, training_op, feeds_train, feeds_eval, session_config,
-           steps=5, extra=None):
+def _check_steps(loss, training_op, feeds, session_config, lr,
+                 momentum=0.0, steps=2, extra=()):
+    """Runs the listing's `training_op` `steps` times and checks the
+    trainable variables against the optimizer's update in numpy:
+    accum = momentum * accum + g; var -= lr * accum (plain gradient descent
+    with momentum 0). The gradients g come from a first session that loads
+    numpy's weights before each step; a second session, from the same
+    start, runs training_op. A seeded dropout op restarts its random
+    sequence in every session, so step k sees the same masks in both.
+    Returns numpy's weights before each step and after the last one."""
+    variables = tf.trainable_variables()
+    grads = tf.gradients(loss, variables)
     with tf.Session(config=session_config) as sess:
         sess.run(tf.global_variables_initializer())
-        before = sess.run(loss, feeds_eval)
+        start = [sess.run(v) for v in tf.global_variables()]
+        w = [sess.run(v).astype(np.float64) for v in variables]
+        accum = [np.zeros_like(x) for x in w]
+        history = [w]
         for _ in range(steps):
-            sess.run([training_op] + list(extra or []), feeds_train)
-        after = sess.run(loss, feeds_eval)
-    return before, after
+            for v, x in zip(variables, w):
+                v.load(x, sess)
+            g = sess.run(grads, feeds)
+            accum = [momentum * a + g_ for a, g_ in zip(accum, g)]
+            w = [x - lr * a for x, a in zip(w, accum)]
+            history.append(w)
+    with tf.Session(config=session_config) as sess:
+        sess.run(tf.global_variables_initializer())
+        for v, x in zip(tf.global_variables(), start):
+            v.load(x, sess)
+        for _ in range(steps):
+            sess.run([training_op] + list(extra), feeds)
+        after = [sess.run(v) for v in variables]
+    for v, actual, expected in zip(variables, after, w):
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6,
+                                   err_msg=v.op.name)
+    return [dict(zip([v.op.name for v in variables], ws)) for ws in history]
 
 
 def test_book_batch_norm_listing_with_arg_scope(graph, session_config, rng):
@@ -369,10 +396,22 @@ def test_book_batch_norm_listing_with_arg_scope(graph, session_config, rng):
     assert "hidden1/BatchNorm/moving_mean" in _names(tf.global_variables())
     assert "hidden1/biases" not in _names(tf.global_variables())
     Xv, yv = _synthetic(rng)
-    before, after = _train(loss, training_op,
+    history = _check_steps(loss, training_op,
                            {is_training: True, X: Xv, y: yv},
-                           {is_training: True, X: Xv, y: yv}, session_config)
-    assert after < before
+                           session_config, lr=0.01)
+    # updates_collections=None: the moving mean moved in place, in each
+    # step: moving = 0.99 * moving + 0.01 * batch mean of X @ weights.
+    with tf.Session(config=session_config) as sess:
+        sess.run(tf.global_variables_initializer())
+        for w in history[:-1]:
+            for v in tf.trainable_variables():
+                v.load(w[v.op.name], sess)
+            sess.run(training_op, {is_training: True, X: Xv, y: yv})
+        moving_mean = sess.run("hidden1/BatchNorm/moving_mean:0")
+    expected = 0.0
+    for w in history[:-1]:
+        expected = 0.99 * expected + 0.01 * (Xv @ w["hidden1/weights"]).mean(0)
+    np.testing.assert_allclose(moving_mean, expected, rtol=1e-5, atol=1e-7)
 
 
 def test_book_he_init_elu_dropout_listing(graph, session_config, rng):
@@ -396,10 +435,8 @@ def test_book_he_init_elu_dropout_listing(graph, session_config, rng):
         labels=y, logits=logits))
     training_op = tf.train.MomentumOptimizer(0.01, momentum=0.9).minimize(loss)
     Xv, yv = _synthetic(rng)
-    before, after = _train(loss, training_op,
-                           {is_training: True, X: Xv, y: yv},
-                           {is_training: False, X: Xv, y: yv}, session_config)
-    assert after < before
+    _check_steps(loss, training_op, {is_training: True, X: Xv, y: yv},
+                 session_config, lr=0.01, momentum=0.9)
 
 
 def test_book_l1_and_max_norm_contrib_listings(graph, session_config, rng):
@@ -430,14 +467,35 @@ def test_book_l1_and_max_norm_contrib_listings(graph, session_config, rng):
     assert len(reg_losses) == 3
     Xv, yv = _synthetic(rng)
     feeds = {X: Xv, y: yv}
-    before, after = _train(loss, training_op, feeds, feeds, session_config,
-                           extra=[])
-    assert after < before
+    history = _check_steps(loss, training_op, feeds, session_config,
+                           lr=0.001, steps=1)
+    # The gradient descent step included the l1 term: numpy's step used
+    # TF's gradient of the total loss; check its l1 part, scale * sign(w).
+    base_grad = tf.gradients(base_loss, weights)[0]
     with tf.Session(config=session_config) as sess:
         sess.run(tf.global_variables_initializer())
+        w0 = weights.eval()
+        g_base = sess.run(base_grad, feeds)
         sess.run(training_op, feeds)
+        np.testing.assert_allclose(weights.eval(),
+                                   w0 - 0.001 * (g_base + 0.01 * np.sign(w0)),
+                                   rtol=1e-5, atol=1e-7)
+        w1 = weights.eval()
+        np.testing.assert_allclose(history[-1]["hidden1/weights"], w1,
+                                   rtol=1e-5, atol=1e-6)
+        # Glorot rows of 300 have norms ~0.75 < threshold: scaled by 1.35,
+        # some rows exceed it and some do not.
+        (weights_var,) = [v for v in tf.global_variables()
+                          if v.op.name == "hidden1/weights"]
+        weights_var.load(1.35 * w1, sess)
+        w_big = weights.eval().astype(np.float64)
         clip_weights.eval()
-        assert np.linalg.norm(weights.eval(), axis=1).max() <= 1.0 + 1e-5
+        clipped = weights.eval()
+    # max-norm: each row of the kernel rescaled to norm <= threshold.
+    norms = np.linalg.norm(w_big, axis=1, keepdims=True)
+    assert (norms > 1.0).any() and (norms < 1.0).any()
+    np.testing.assert_allclose(clipped, w_big * np.minimum(1.0, 1.0 / norms),
+                               rtol=1e-5, atol=1e-7)
 
 
 def test_seed_batch_norm_listing_verbatim(graph, session_config, rng):
@@ -478,16 +536,21 @@ def test_seed_batch_norm_listing_verbatim(graph, session_config, rng):
     extra_update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
     assert len(extra_update_ops) == 6
     X_batch, y_batch = _synthetic(rng)
+    feeds = {training: True, X: X_batch, y: y_batch}
+    history = _check_steps(loss, training_op, feeds, session_config,
+                           lr=0.01, extra=[extra_update_ops])
+    # The extra update ops ran with each step: moving = 0.9 * moving +
+    # 0.1 * batch mean of hidden1 (X @ kernel + bias, before the step).
     with tf.Session(config=session_config) as sess:
         sess.run(tf.global_variables_initializer())
-        before = sess.run(loss, {training: True, X: X_batch, y: y_batch})
-        for _ in range(5):
-            sess.run([training_op, extra_update_ops],
-                     feed_dict={training: True, X: X_batch, y: y_batch})
-        after = sess.run(loss, {training: True, X: X_batch, y: y_batch})
+        for _ in history[:-1]:
+            sess.run([training_op, extra_update_ops], feed_dict=feeds)
         moving_mean = sess.run("batch_normalization/moving_mean:0")
-    assert after < before
-    assert np.abs(moving_mean).max() > 0
+    expected = 0.0
+    for w in history[:-1]:
+        expected = 0.9 * expected + 0.1 * (
+            X_batch @ w["hidden1/kernel"] + w["hidden1/bias"]).mean(0)
+    np.testing.assert_allclose(moving_mean, expected, rtol=1e-5, atol=1e-7)
 
 
 def test_real_tf113_contrib_bn_checkpoint_into_rebuilt_graph(

@@ -225,8 +225,40 @@ def test_book_l1_listings_run(graph, session_config, rng):
              tf.get_default_graph().get_tensor_by_name("hidden2/kernel:0")])
         assert reg0 == pytest.approx(scale * (man0 + np.abs(w2).sum()),
                                      rel=1e-5)
-        loss0 = s.run(loss, {X: Xv, y: yv})
-        for _ in range(20):
+        names = [v.op.name for v in tf.trainable_variables()]
+        start = dict(zip(names, s.run(tf.trainable_variables())))
+        losses = []
+        for _ in range(2):
+            losses.append(s.run(loss, {X: Xv, y: yv}))
             s.run(training_op, {X: Xv, y: yv})
-        loss1 = s.run(loss, {X: Xv, y: yv})
-    assert loss1 < loss0
+        after = dict(zip(names, s.run(tf.trainable_variables())))
+    # Two gradient-descent steps in numpy: forward, backprop, and the l1
+    # term's gradient scale * sign(w) added to every kernel's gradient.
+    w = {n: v.astype(np.float64) for n, v in start.items()}
+    for step in range(2):
+        z1 = Xv @ w["hidden1/kernel"] + w["hidden1/bias"]
+        h1 = np.maximum(z1, 0.0)
+        z2 = h1 @ w["hidden2/kernel"] + w["hidden2/bias"]
+        h2 = np.maximum(z2, 0.0)
+        logits = h2 @ w["outputs/kernel"] + w["outputs/bias"]
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        l1_sum = sum(np.abs(w[n]).sum() for n in w if n.endswith("kernel"))
+        expected_loss = (-np.log(p[np.arange(50), yv]).mean()
+                         + scale * l1_sum)
+        assert losses[step] == pytest.approx(expected_loss, rel=1e-5), step
+        dl = p.copy()
+        dl[np.arange(50), yv] -= 1.0
+        dl /= 50
+        dz2 = (dl @ w["outputs/kernel"].T) * (z2 > 0)
+        dz1 = (dz2 @ w["hidden2/kernel"].T) * (z1 > 0)
+        g = {"outputs/kernel": h2.T @ dl, "outputs/bias": dl.sum(0),
+             "hidden2/kernel": h1.T @ dz2, "hidden2/bias": dz2.sum(0),
+             "hidden1/kernel": Xv.T @ dz1, "hidden1/bias": dz1.sum(0)}
+        for n in w:
+            if n.endswith("kernel"):
+                g[n] = g[n] + scale * np.sign(w[n])
+            w[n] = w[n] - 0.1 * g[n]
+    for n in names:
+        np.testing.assert_allclose(after[n], w[n], rtol=1e-5, atol=1e-6,
+                                   err_msg=n)

@@ -436,7 +436,29 @@ def test_train_checkpoints_resumes_and_init_fn(tmp_path):
             init_fn=lambda sess: calls.append("init again"))
     assert calls == ["init"]                  # resumed: init_fn not called
     assert len(steps) == 10                   # global steps 21..30
-    assert second < first
+    # The losses of an uninterrupted 30-step run in numpy, from the same
+    # initial weights (graph seed 0): train returns the last step's
+    # pre-update loss, the resumed run continues from step 20's weights.
+    with tf.Graph().as_default():
+        _regression_graph()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            w = sess.run("lin/weights:0").astype(np.float64)
+            b = sess.run("lin/biases:0").astype(np.float64)
+    rng = np.random.RandomState(0)
+    x = rng.randn(32, 3).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3
+    losses = []
+    for _ in range(30):
+        err = x @ w + b - y
+        losses.append((err ** 2).mean())
+        w, b = w - 0.1 * 2 * x.T @ err / 32, b - 0.1 * 2 * err.sum(0) / 32
+    # The MSE is ~1e-3 by then, of float32 residuals ~0.03: absolute error
+    # ~2e-9 (measured), hence atol 1e-7 (restarting from the initial
+    # weights would give losses above 1).
+    assert first == pytest.approx(losses[19], rel=1e-5, abs=1e-7)
+    np.testing.assert_allclose(steps, losses[20:], rtol=1e-5, atol=1e-7)
+    assert second == pytest.approx(losses[29], rel=1e-5, abs=1e-7)
     assert tf.train.latest_checkpoint(logdir).endswith("model.ckpt-30")
     with pytest.raises(ValueError, match="number_of_steps must be"):
         slim.learning.train(train_op, logdir, number_of_steps=0)

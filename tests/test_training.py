@@ -35,8 +35,12 @@ def _values(sess, graph):
 
 
 def _reference(init_values, X, y, permutations, batch_size, bn=False,
-               lr=0.1, clip=None, frozen=None, optimizer="sgd"):
-    """The chapter's feed_dict loop, same weights, same batches."""
+               lr=0.1, clip=None, frozen=None, optimizer="sgd",
+               epoch_stats=None):
+    """The chapter's feed_dict loop, same weights, same batches.
+
+    With a list as `epoch_stats`, appends per epoch (mean of the batches'
+    pre-update losses, count of correct pre-update predictions)."""
     g = tf.Graph()
     with g.as_default():
         Xp = tf.placeholder(tf.float32, shape=(None, X.shape[1]), name="X")
@@ -62,10 +66,18 @@ def _reference(init_values, X, y, permutations, batch_size, bn=False,
             if v.op.name in init_values:
                 v.load(init_values[v.op.name], sess)
         n_batches = len(X) // batch_size
+        correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(logits, 1), yp),
+                                        tf.int64))
         for perm in permutations:
+            losses, n_correct = [], 0
             for idx in np.array_split(perm, n_batches):
-                sess.run(training_op, feed_dict={Xp: X[idx], yp: y[idx],
-                                                 training_ph: True})
+                batch_loss, batch_correct, _ = sess.run(
+                    [loss, correct, training_op],
+                    feed_dict={Xp: X[idx], yp: y[idx], training_ph: True})
+                losses.append(batch_loss)
+                n_correct += batch_correct
+            if epoch_stats is not None:
+                epoch_stats.append((np.mean(losses), n_correct))
         return _values(sess, g)
 
 
@@ -126,28 +138,40 @@ def test_in_graph_epochs_equal_feed_dict_loop(case, session_config):
 
 def test_history_fields_and_numbers(session_config):
     X, y = _data(400)
-    with tf.Graph().as_default():
+    g = tf.Graph()
+    with g.as_default():
         tf.set_random_seed(0)
+        trainer = training.build(
+            _model_fn(), X[:300], y[:300], batch_size=25,
+            optimizer=tf.train.GradientDescentOptimizer(0.5))
         with tf.Session(config=session_config) as sess:
-            history = training.train(
-                sess, _model_fn(), X[:300], y[:300], X[300:], y[300:],
-                n_epochs=4, batch_size=25,
-                optimizer=tf.train.GradientDescentOptimizer(0.5))
+            trainer.load_data(sess)
+            start = _values(sess, g)
+            history = training.fit(sess, trainer, 4, X[300:], y[300:],
+                                   return_permutations=True)
             # Recompute the validation figures independently.
-            g = tf.get_default_graph()
             logits = g.get_tensor_by_name("outputs/BiasAdd:0")
             X_eval = g.get_tensor_by_name("in_graph_training/X_eval:0")
             out = sess.run(logits, {X_eval: X[300:]})
     assert [h["epoch"] for h in history] == [0, 1, 2, 3]
     assert set(history[0]) == {"epoch", "loss", "train_accuracy",
-                               "valid_loss", "valid_accuracy", "seconds"}
+                               "valid_loss", "valid_accuracy", "seconds",
+                               "permutation"}
+    # The training figures of every epoch, recomputed by the feed_dict loop
+    # on the same batches from the same start: the mean of the batches'
+    # pre-update losses and the pre-update predictions' accuracy.
+    stats = []
+    _reference(start, X[:300], y[:300], [h["permutation"] for h in history],
+               25, lr=0.5, epoch_stats=stats)
+    for h, (mean_loss, n_correct) in zip(history, stats):
+        assert h["loss"] == pytest.approx(mean_loss, rel=1e-5), h["epoch"]
+        assert h["train_accuracy"] == n_correct / 300, h["epoch"]
     z = out - out.max(axis=1, keepdims=True)
     logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     assert history[-1]["valid_loss"] == pytest.approx(
         -logp[np.arange(100), y[300:]].mean(), rel=1e-5)
     assert history[-1]["valid_accuracy"] == pytest.approx(
         (out.argmax(axis=1) == y[300:]).mean())
-    assert history[-1]["loss"] < history[0]["loss"]
     assert all(h["seconds"] > 0 for h in history)
 
 
