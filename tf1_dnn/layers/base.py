@@ -62,6 +62,40 @@ def _unique_layer_name(base):
     return base if n == 0 else f"{base}_{n}"
 
 
+def _own_arguments(arguments):
+    """A function's or constructor's own arguments, as keywords.
+
+    `arguments` is its `locals()`, taken as its first statement (so it holds
+    the arguments and nothing else): `self` and `__class__` (the cell of a
+    zero-argument `super()`) are dropped and `**kwargs` is merged in. This
+    lets a public function keep its explicit TF 1.15 signature (what
+    `inspect.signature` and positional callers see) while its body forwards
+    the arguments in one line instead of repeating the list.
+    """
+    own = {k: v for k, v in arguments.items()
+           if k not in ("self", "__class__", "kwargs")}
+    own.update(arguments.get("kwargs") or {})
+    return own
+
+
+def _apply_functional(layer_class, arguments):
+    """The body of a functional form (`dense`, `conv2d`, `max_pooling2d`, ...).
+
+    `arguments` is the form's `locals()` (see `_own_arguments`): the layer is
+    made from every argument but `inputs`, by keyword, and applied to
+    `inputs`. The forms that take `reuse` (the ones with variables) open the
+    variable scope `name` themselves (`_scope=name, _reuse=reuse`), as TF
+    1.15's did, so two calls with one name and no `reuse` raise "Variable
+    ... already exists"; the pooling forms take no `reuse` and do not.
+    """
+    kwargs = _own_arguments(arguments)
+    inputs = kwargs.pop("inputs")
+    if "reuse" in kwargs:
+        kwargs["_reuse"] = kwargs.pop("reuse")
+        kwargs["_scope"] = kwargs["name"]
+    return layer_class(**kwargs).apply(inputs)
+
+
 def _add_to_collection(items, key):
     present = set(id(x) for x in v1.get_collection(key))
     for item in items:

@@ -44,7 +44,7 @@ Caveats (TF 1.x behaviour, kept):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import InputError, Layer
+from tf1_dnn.layers.base import InputError, Layer, _apply_functional
 from tf1_dnn.layers.input_spec import InputSpec
 
 __all__ = [
@@ -919,18 +919,7 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid",
            activity_regularizer=None, kernel_constraint=None,
            bias_constraint=None, trainable=True, name=None, reuse=None):
     """Functional interface for `Conv1D`, as TF 1.x `tf.layers.conv1d`."""
-    layer = Conv1D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv1D, locals())
 
 
 def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
@@ -947,18 +936,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
         conv1 = conv2d(X, filters=32, kernel_size=3, strides=1,
                        padding="SAME", activation=tf.nn.relu, name="conv1")
     """
-    layer = Conv2D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv2D, locals())
 
 
 def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
@@ -969,18 +947,7 @@ def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
            kernel_constraint=None, bias_constraint=None, trainable=True,
            name=None, reuse=None):
     """Functional interface for `Conv3D`, as TF 1.x `tf.layers.conv3d`."""
-    layer = Conv3D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv3D, locals())
 
 
 def separable_conv1d(inputs, filters, kernel_size, strides=1,
@@ -995,23 +962,7 @@ def separable_conv1d(inputs, filters, kernel_size, strides=1,
                      reuse=None):
     """Functional interface for `SeparableConv1D`, as TF 1.x
     `tf.layers.separable_conv1d`."""
-    layer = SeparableConv1D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-        activation=activation, use_bias=use_bias,
-        depthwise_initializer=depthwise_initializer,
-        pointwise_initializer=pointwise_initializer,
-        bias_initializer=bias_initializer,
-        depthwise_regularizer=depthwise_regularizer,
-        pointwise_regularizer=pointwise_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        depthwise_constraint=depthwise_constraint,
-        pointwise_constraint=pointwise_constraint,
-        bias_constraint=bias_constraint, trainable=trainable, name=name,
-        _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(SeparableConv1D, locals())
 
 
 def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1),
@@ -1026,23 +977,7 @@ def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1),
                      trainable=True, name=None, reuse=None):
     """Functional interface for `SeparableConv2D`, as TF 1.x
     `tf.layers.separable_conv2d`."""
-    layer = SeparableConv2D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-        activation=activation, use_bias=use_bias,
-        depthwise_initializer=depthwise_initializer,
-        pointwise_initializer=pointwise_initializer,
-        bias_initializer=bias_initializer,
-        depthwise_regularizer=depthwise_regularizer,
-        pointwise_regularizer=pointwise_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        depthwise_constraint=depthwise_constraint,
-        pointwise_constraint=pointwise_constraint,
-        bias_constraint=bias_constraint, trainable=trainable, name=name,
-        _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(SeparableConv2D, locals())
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1),
@@ -1058,17 +993,7 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1),
     Caveat: the output size is `in * stride` with "same" and
     `in * stride + max(kernel - stride, 0)` with "valid".
     """
-    layer = Conv2DTranspose(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv2DTranspose, locals())
 
 
 def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1),
@@ -1080,17 +1005,7 @@ def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1),
                      trainable=True, name=None, reuse=None):
     """Functional interface for `Conv3DTranspose`, as TF 1.x
     `tf.layers.conv3d_transpose`."""
-    layer = Conv3DTranspose(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv3DTranspose, locals())
 
 
 # TF 1.15's aliases (tensorflow/python/layers/convolutional.py).
