@@ -44,7 +44,8 @@ Caveats (TF 1.x behaviour, kept):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import InputError, Layer, _apply_functional
+from tf1_dnn.layers.base import (InputError, Layer, _apply_functional,
+                                  _own_arguments)
 from tf1_dnn.layers.input_spec import InputSpec
 
 __all__ = [
@@ -422,18 +423,7 @@ class Conv1D(_Conv):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            1, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(1, **_own_arguments(locals()))
 
 
 class Conv2D(_Conv):
@@ -452,18 +442,7 @@ class Conv2D(_Conv):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
 
 
 class Conv3D(_Conv):
@@ -480,18 +459,7 @@ class Conv3D(_Conv):
                  kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
-        super().__init__(
-            3, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(3, **_own_arguments(locals()))
 
 
 class _SeparableConv(_Conv):
@@ -578,21 +546,7 @@ class SeparableConv1D(_SeparableConv):
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            1, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            depth_multiplier=depth_multiplier, activation=activation,
-            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(1, **_own_arguments(locals()))
 
     def call(self, inputs):
         inputs = self._cast(inputs)
@@ -642,21 +596,7 @@ class SeparableConv2D(_SeparableConv):
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            depth_multiplier=depth_multiplier, activation=activation,
-            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
 
     def call(self, inputs):
         inputs = self._cast(inputs)
@@ -695,18 +635,9 @@ class _ConvTranspose(_Conv):
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, output_padding=None,
                  dilation_rate=1, **kwargs):
-        super().__init__(
-            rank, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        conv_arguments = _own_arguments(locals())
+        del conv_arguments["output_padding"]  # ours, not _Conv's
+        super().__init__(**conv_arguments)
         if output_padding is None:
             self.output_padding = None
         else:
@@ -764,17 +695,7 @@ class Conv2DTranspose(_ConvTranspose):
                  kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, activation=activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
         if self.dilation_rate[0] != self.dilation_rate[1]:
             raise _config_error(
                 self, f"dilation_rate={self.dilation_rate}: a dilated "
@@ -864,17 +785,7 @@ class Conv3DTranspose(_ConvTranspose):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            3, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, activation=activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(3, **_own_arguments(locals()))
         if self.dilation_rate != (1, 1, 1):
             raise _config_error(
                 self, f"dilation_rate={self.dilation_rate}: TF 1.x's "
