@@ -96,6 +96,58 @@ def _apply_functional(layer_class, arguments):
     return layer_class(**kwargs).apply(inputs)
 
 
+# --- what Dense and the convolution layers share ----------------------------
+
+_KERNEL_BIAS_ARGUMENTS = (
+    "activation", "use_bias", "kernel_initializer", "bias_initializer",
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+    "kernel_constraint", "bias_constraint")
+
+
+def _store_kernel_bias_arguments(layer, arguments):
+    """Sets the constructor arguments Dense and the convolution layers share.
+
+    `arguments` is the constructor's `locals()`: `activation`, `use_bias`,
+    the kernel's and the bias's initializer, regularizer and constraint and
+    `activity_regularizer` become attributes of the same names; `kernel` and
+    `bias` are None until `build`.
+    """
+    for key in _KERNEL_BIAS_ARGUMENTS:
+        setattr(layer, key, arguments[key])
+    layer.kernel = None
+    layer.bias = None
+
+
+def _add_configured_weight(layer, name, shape, prefix=None):
+    """`layer.add_weight(name, shape)` with the layer's own
+    `<prefix>_initializer`, `<prefix>_regularizer` and `<prefix>_constraint`
+    (`prefix` defaults to `name`: "kernel", "bias"; "depthwise" for
+    "depthwise_kernel")."""
+    prefix = prefix or name
+    return layer.add_weight(
+        name, shape=shape,
+        initializer=getattr(layer, prefix + "_initializer"),
+        regularizer=getattr(layer, prefix + "_regularizer"),
+        constraint=getattr(layer, prefix + "_constraint"), trainable=True)
+
+
+def _activity_regularize(layer, outputs):
+    """Adds `layer.activity_regularizer(outputs)`, if any, to the layer's
+    losses and `REGULARIZATION_LOSSES`, under the name scope
+    `ActivityRegularizer`. TF 1.15 divides it by the batch size (early 1.x
+    releases did not); a regularizer that returns None adds nothing."""
+    if layer.activity_regularizer is None:
+        return
+    with v1.name_scope("ActivityRegularizer"):
+        loss = layer.activity_regularizer(outputs)
+        if loss is not None:
+            batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
+            loss = loss / batch_size
+    if loss is not None:
+        layer._losses.append(loss)
+        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+
+
 def _add_to_collection(items, key):
     present = set(id(x) for x in v1.get_collection(key))
     for item in items:

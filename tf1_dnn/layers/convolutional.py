@@ -44,8 +44,9 @@ Caveats (TF 1.x behaviour, kept):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import (InputError, Layer, _apply_functional,
-                                  _own_arguments)
+from tf1_dnn.layers.base import (InputError, Layer, _activity_regularize,
+                                  _add_configured_weight, _apply_functional,
+                                  _own_arguments, _store_kernel_bias_arguments)
 from tf1_dnn.layers.input_spec import InputSpec
 
 __all__ = [
@@ -213,20 +214,6 @@ def _check_window_fits(layer, inputs, window, strides, dilation, padding,
                 f"Use padding='same', a smaller {what}, or a larger input.")
 
 
-def _activity_regularize(layer, outputs):
-    """TF 1.15: the activity loss, divided by the batch size."""
-    if layer.activity_regularizer is None:
-        return
-    with v1.name_scope("ActivityRegularizer"):
-        loss = layer.activity_regularizer(outputs)
-        if loss is not None:
-            batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
-            loss = loss / batch_size
-    if loss is not None:
-        layer._losses.append(loss)
-        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
-
-
 # --- the layers ----------------------------------------------------------------
 
 class _Conv(Layer):
@@ -287,17 +274,7 @@ class _Conv(Layer):
                                                                  "same")
         self.padding = _padding(self, padding, allowed)
         self.data_format = _data_format(self, data_format)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        _store_kernel_bias_arguments(self, locals())
         self.input_spec = InputSpec(ndim=rank + 2)
 
     @property
@@ -337,11 +314,8 @@ class _Conv(Layer):
 
     def build(self, input_shape):
         in_channels = self._in_channels(input_shape)
-        self.kernel = self.add_weight(
-            "kernel", shape=self._kernel_shape(in_channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint, trainable=True)
+        self.kernel = _add_configured_weight(
+            self, "kernel", self._kernel_shape(in_channels))
         self._build_bias()
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis: in_channels})
@@ -349,11 +323,7 @@ class _Conv(Layer):
 
     def _build_bias(self):
         if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", shape=[self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint, trainable=True)
+            self.bias = _add_configured_weight(self, "bias", [self.filters])
 
     def _cast(self, inputs):
         dtype = (self.kernel if self.kernel is not None else
@@ -508,20 +478,15 @@ class _SeparableConv(_Conv):
 
     def build(self, input_shape):
         in_channels = self._in_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel",
-            shape=list(self.kernel_size) + [in_channels,
-                                            self.depth_multiplier],
-            initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint, trainable=True)
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel",
-            shape=[1] * self.rank + [in_channels * self.depth_multiplier,
-                                     self.filters],
-            initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint, trainable=True)
+        self.depthwise_kernel = _add_configured_weight(
+            self, "depthwise_kernel",
+            list(self.kernel_size) + [in_channels, self.depth_multiplier],
+            prefix="depthwise")
+        self.pointwise_kernel = _add_configured_weight(
+            self, "pointwise_kernel",
+            [1] * self.rank + [in_channels * self.depth_multiplier,
+                               self.filters],
+            prefix="pointwise")
         self._build_bias()
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis: in_channels})
