@@ -131,13 +131,20 @@ def _add_configured_weight(layer, name, shape, prefix=None):
         constraint=getattr(layer, prefix + "_constraint"), trainable=True)
 
 
-def _activity_regularize(layer, outputs):
-    """Adds `layer.activity_regularizer(outputs)`, if any, to the layer's
-    losses and `REGULARIZATION_LOSSES`, under the name scope
-    `ActivityRegularizer`. TF 1.15 divides it by the batch size (early 1.x
-    releases did not); a regularizer that returns None adds nothing."""
+def _activate_and_regularize(layer, outputs):
+    """The end of Dense's and the convolution layers' `call`.
+
+    Applies `layer.activation` (if any), then adds
+    `layer.activity_regularizer(outputs)` (if any) to the layer's losses and
+    `REGULARIZATION_LOSSES`, under the name scope `ActivityRegularizer`.
+    TF 1.15 divides that loss by the batch size (early 1.x releases did
+    not); a regularizer that returns None adds nothing. Returns the
+    activated outputs.
+    """
+    if layer.activation is not None:
+        outputs = layer.activation(outputs)
     if layer.activity_regularizer is None:
-        return
+        return outputs
     with v1.name_scope("ActivityRegularizer"):
         loss = layer.activity_regularizer(outputs)
         if loss is not None:
@@ -146,6 +153,7 @@ def _activity_regularize(layer, outputs):
     if loss is not None:
         layer._losses.append(loss)
         v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+    return outputs
 
 
 def _add_to_collection(items, key):

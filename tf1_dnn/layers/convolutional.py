@@ -44,7 +44,7 @@ Caveats (TF 1.x behaviour, kept):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import (InputError, Layer, _activity_regularize,
+from tf1_dnn.layers.base import (InputError, Layer, _activate_and_regularize,
                                   _add_configured_weight, _apply_functional,
                                   _own_arguments, _store_kernel_bias_arguments)
 from tf1_dnn.layers.input_spec import InputSpec
@@ -332,13 +332,19 @@ class _Conv(Layer):
             inputs = v1.cast(inputs, dtype)
         return inputs
 
+    def _pad_causal(self, inputs):
+        """With padding="causal" (rank 1): `dilation_rate * (kernel_size -
+        1)` zeros on the left of the time axis; else `inputs` unchanged."""
+        if self.padding != "causal":
+            return inputs
+        left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+        pads = ([[0, 0], [left, 0], [0, 0]]
+                if self.data_format == "channels_last"
+                else [[0, 0], [0, 0], [left, 0]])
+        return v1.pad(inputs, pads)
+
     def _convolve(self, inputs):
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            pads = ([[0, 0], [left, 0], [0, 0]]
-                    if self.data_format == "channels_last"
-                    else [[0, 0], [0, 0], [left, 0]])
-            inputs = v1.pad(inputs, pads)
+        inputs = self._pad_causal(inputs)
         return tf2.nn.convolution(
             inputs, self.kernel, strides=list(self.strides),
             padding="VALID" if self.padding == "causal" else
@@ -361,10 +367,7 @@ class _Conv(Layer):
     def call(self, inputs):
         inputs = self._cast(inputs)
         outputs = self._add_bias(self._convolve(inputs))
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
     def compute_output_shape(self, input_shape):
         shape = v1.TensorShape(input_shape).as_list()
@@ -515,12 +518,7 @@ class SeparableConv1D(_SeparableConv):
 
     def call(self, inputs):
         inputs = self._cast(inputs)
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            pads = ([[0, 0], [left, 0], [0, 0]]
-                    if self.data_format == "channels_last"
-                    else [[0, 0], [0, 0], [left, 0]])
-            inputs = v1.pad(inputs, pads)
+        inputs = self._pad_causal(inputs)
         if self.data_format == "channels_last":
             strides = (1,) + self.strides * 2 + (1,)
             spatial_start = 1
@@ -539,10 +537,7 @@ class SeparableConv1D(_SeparableConv):
         if self.use_bias:
             outputs = tf2.nn.bias_add(outputs, self.bias, data_format=fmt)
         outputs = v1.squeeze(outputs, [spatial_start])
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class SeparableConv2D(_SeparableConv):
@@ -575,10 +570,7 @@ class SeparableConv2D(_SeparableConv):
             dilations=self.dilation_rate, data_format=fmt)
         if self.use_bias:
             outputs = tf2.nn.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class _ConvTranspose(_Conv):
@@ -728,10 +720,7 @@ class Conv2DTranspose(_ConvTranspose):
             outputs.set_shape(self.compute_output_shape(inputs.shape))
         outputs = self._add_bias(
             outputs, "NHWC" if self.data_format == "channels_last" else "NCHW")
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class Conv3DTranspose(_ConvTranspose):
@@ -780,10 +769,7 @@ class Conv3DTranspose(_ConvTranspose):
             outputs.set_shape(self.compute_output_shape(inputs.shape))
         outputs = self._add_bias(
             outputs, "NHWC" if self.data_format == "channels_last" else "NCHW")
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 # --- functional interfaces ------------------------------------------------------

@@ -17,7 +17,7 @@ import numbers
 from tf1_dnn._compat import v1
 from tf1_dnn._cond import smart_cond as _smart_cond
 from tf1_dnn._cond import static_bool as _static_bool
-from tf1_dnn.layers.base import (Layer, _activity_regularize,
+from tf1_dnn.layers.base import (Layer, _activate_and_regularize,
                                   _add_configured_weight, _apply_functional,
                                   _store_kernel_bias_arguments)
 from tf1_dnn.errors import InputError, InputTypeError
@@ -105,10 +105,7 @@ class Dense(Layer):
             outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
         if self.use_bias:
             outputs = v1.nn.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 def dense(inputs, units, activation=None, use_bias=True,
