@@ -728,15 +728,6 @@ class MultiRNNCell(RNNCell):
                 c, "trainable_weights", [])] + weights
         return weights
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
-
     def call(self, inputs, state):
         cur_state_pos = 0
         cur_inp = inputs
@@ -811,15 +802,6 @@ class _Wrapper(RNNCell):
     @property
     def non_trainable_weights(self):
         return list(getattr(self.cell, "non_trainable_weights", []))
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
 
 
 def _default_dropout_state_filter_visitor(substate):

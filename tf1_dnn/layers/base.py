@@ -304,14 +304,24 @@ class Layer:
             return list(self._non_trainable_weights)
         return list(self._trainable_weights) + list(self._non_trainable_weights)
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+    # The aliases look the weights up on `self`, so a subclass that
+    # overrides `trainable_weights`/`non_trainable_weights` (MultiRNNCell,
+    # the RNN cell wrappers) gets consistent aliases without redefining them.
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     @property
     def weights(self):
         return self.trainable_weights + self.non_trainable_weights
 
-    variables = weights
+    @property
+    def variables(self):
+        return self.weights
 
     @property
     def updates(self):
