@@ -103,7 +103,38 @@ class _Linear:
         return res
 
 
-class OutputProjectionWrapper(RNNCell):
+class _ProjectionWrapper(RNNCell):
+    """What the two projection wrappers share: the wrapped cell's state and
+    zero state, and a projection (`_Linear`: `kernel`, `bias`, made on the
+    first call in the wrapper's variable scope) followed by the optional
+    `activation`."""
+
+    def __init__(self, cell, activation, reuse):
+        super().__init__(_reuse=reuse)
+        assert_like_rnncell("cell", cell)
+        self._cell = cell
+        self._activation = activation
+        self._linear = None
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    def zero_state(self, batch_size, dtype):
+        with v1.name_scope(type(self).__name__ + "ZeroState",
+                           values=[batch_size]):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _project(self, x, size):
+        if self._linear is None:
+            self._linear = _Linear(x, size, True)
+        projected = self._linear(x)
+        if self._activation:
+            projected = self._activation(projected)
+        return projected
+
+
+class OutputProjectionWrapper(_ProjectionWrapper):
     """Projects the cell's output to `output_size` (kernel + bias, then an
     optional `activation`). Unlike the `tf.nn.rnn_cell` wrappers it opens a
     variable scope, `output_projection_wrapper`, holding the projection and
@@ -115,74 +146,38 @@ class OutputProjectionWrapper(RNNCell):
     """
 
     def __init__(self, cell, output_size, activation=None, reuse=None):
-        super().__init__(_reuse=reuse)
-        assert_like_rnncell("cell", cell)
+        super().__init__(cell, activation, reuse)
         if output_size < 1:
             raise RNNInputError(
                 f"OutputProjectionWrapper: output_size must be > 0, got "
                 f"{output_size}.")
-        self._cell = cell
         self._output_size = output_size
-        self._activation = activation
-        self._linear = None
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
 
     @property
     def output_size(self):
         return self._output_size
 
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope(type(self).__name__ + "ZeroState",
-                           values=[batch_size]):
-            return self._cell.zero_state(batch_size, dtype)
-
     def call(self, inputs, state):
         output, res_state = self._cell(inputs, state)
-        if self._linear is None:
-            self._linear = _Linear(output, self._output_size, True)
-        projected = self._linear(output)
-        if self._activation:
-            projected = self._activation(projected)
-        return projected, res_state
+        return self._project(output, self._output_size), res_state
 
 
-class InputProjectionWrapper(RNNCell):
+class InputProjectionWrapper(_ProjectionWrapper):
     """Projects the inputs to `num_proj` before the cell (scope
     `input_projection_wrapper`, variables `kernel`, `bias`)."""
 
     def __init__(self, cell, num_proj, activation=None, input_size=None,
                  reuse=None):
-        super().__init__(_reuse=reuse)
+        super().__init__(cell, activation, reuse)
         del input_size  # deprecated in TF 1.x, ignored
-        assert_like_rnncell("cell", cell)
-        self._cell = cell
         self._num_proj = num_proj
-        self._activation = activation
-        self._linear = None
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
 
     @property
     def output_size(self):
         return self._cell.output_size
 
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope(type(self).__name__ + "ZeroState",
-                           values=[batch_size]):
-            return self._cell.zero_state(batch_size, dtype)
-
     def call(self, inputs, state):
-        if self._linear is None:
-            self._linear = _Linear(inputs, self._num_proj, True)
-        projected = self._linear(inputs)
-        if self._activation:
-            projected = self._activation(projected)
-        return self._cell(projected, state)
+        return self._cell(self._project(inputs, self._num_proj), state)
 
 
 class LayerNormBasicLSTMCell(RNNCell):
