@@ -580,12 +580,13 @@ def _check_stack_args(cells_fw, cells_bw, initial_states_fw,
                                 "list of states, one per layer.")
 
 
-def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
-                            initial_states_fw=None, initial_states_bw=None,
-                            dtype=None, sequence_length=None, scope=None):
-    """Stacked bidirectional `static_rnn`: layer k's input is layer k-1's
-    concatenated fw/bw outputs. Returns `(outputs, states_fw, states_bw)`.
-    Variables: `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/...`."""
+def _stack_bidirectional(cells_fw, cells_bw, inputs, initial_states_fw,
+                         initial_states_bw, scope, run_layer):
+    """The loop both stacked bidirectional RNNs share: in the variable scope
+    `scope` (default "stack_bidirectional_rnn"), layer i runs in `cell_i` as
+    `run_layer(cell_fw, cell_bw, inputs, init_fw, init_bw, cell_scope)`,
+    which returns `(outputs, state_fw, state_bw)`; its outputs are the next
+    layer's inputs."""
     _check_stack_args(cells_fw, cells_bw, initial_states_fw,
                       initial_states_bw)
     states_fw, states_bw = [], []
@@ -595,14 +596,30 @@ def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
             init_fw = initial_states_fw[i] if initial_states_fw else None
             init_bw = initial_states_bw[i] if initial_states_bw else None
             with v1.variable_scope("cell_%d" % i) as cell_scope:
-                prev_layer, state_fw, state_bw = static_bidirectional_rnn(
-                    cell_fw, cell_bw, prev_layer, initial_state_fw=init_fw,
-                    initial_state_bw=init_bw,
-                    sequence_length=sequence_length, dtype=dtype,
-                    scope=cell_scope)
+                prev_layer, state_fw, state_bw = run_layer(
+                    cell_fw, cell_bw, prev_layer, init_fw, init_bw,
+                    cell_scope)
             states_fw.append(state_fw)
             states_bw.append(state_bw)
     return prev_layer, tuple(states_fw), tuple(states_bw)
+
+
+def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
+                            initial_states_fw=None, initial_states_bw=None,
+                            dtype=None, sequence_length=None, scope=None):
+    """Stacked bidirectional `static_rnn`: layer k's input is layer k-1's
+    concatenated fw/bw outputs. Returns `(outputs, states_fw, states_bw)`.
+    Variables: `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/...`."""
+    def run_layer(cell_fw, cell_bw, layer_inputs, init_fw, init_bw,
+                  cell_scope):
+        return static_bidirectional_rnn(
+            cell_fw, cell_bw, layer_inputs, initial_state_fw=init_fw,
+            initial_state_bw=init_bw, sequence_length=sequence_length,
+            dtype=dtype, scope=cell_scope)
+
+    return _stack_bidirectional(cells_fw, cells_bw, inputs,
+                                initial_states_fw, initial_states_bw, scope,
+                                run_layer)
 
 
 def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs,
@@ -616,23 +633,16 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs,
     fw/bw outputs concatenated on the last axis. Returns `(outputs,
     states_fw, states_bw)`, outputs `[batch, time, 2 * units]`. Variables:
     `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/lstm_cell/kernel`."""
-    _check_stack_args(cells_fw, cells_bw, initial_states_fw,
-                      initial_states_bw)
-    states_fw, states_bw = [], []
-    prev_layer = inputs
-    with v1.variable_scope(scope or "stack_bidirectional_rnn"):
-        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
-            init_fw = initial_states_fw[i] if initial_states_fw else None
-            init_bw = initial_states_bw[i] if initial_states_bw else None
-            with v1.variable_scope("cell_%d" % i):
-                outputs, (state_fw, state_bw) = \
-                    v1.nn.bidirectional_dynamic_rnn(
-                        cell_fw, cell_bw, prev_layer,
-                        initial_state_fw=init_fw, initial_state_bw=init_bw,
-                        sequence_length=sequence_length,
-                        parallel_iterations=parallel_iterations, dtype=dtype,
-                        swap_memory=swap_memory, time_major=time_major)
-                prev_layer = v1.concat(outputs, 2)
-            states_fw.append(state_fw)
-            states_bw.append(state_bw)
-    return prev_layer, tuple(states_fw), tuple(states_bw)
+    def run_layer(cell_fw, cell_bw, layer_inputs, init_fw, init_bw,
+                  cell_scope):
+        del cell_scope  # bidirectional_dynamic_rnn opens "bidirectional_rnn"
+        outputs, (state_fw, state_bw) = v1.nn.bidirectional_dynamic_rnn(
+            cell_fw, cell_bw, layer_inputs, initial_state_fw=init_fw,
+            initial_state_bw=init_bw, sequence_length=sequence_length,
+            parallel_iterations=parallel_iterations, dtype=dtype,
+            swap_memory=swap_memory, time_major=time_major)
+        return v1.concat(outputs, 2), state_fw, state_bw
+
+    return _stack_bidirectional(cells_fw, cells_bw, inputs,
+                                initial_states_fw, initial_states_bw, scope,
+                                run_layer)
