@@ -218,6 +218,14 @@ def test_wrappers_report_the_wrapped_cells_weights():
         assert stack.trainable_weights == lstm.trainable_weights + \
             gru.trainable_weights == tf.trainable_variables()
         assert len(tf.trainable_variables()) == 6
+        # The aliases follow the overridden properties (TF 1.15's Layer
+        # aliases do too), for the stack and for every wrapper.
+        wrappers = [stack, stack._cells[0], stack._cells[1]]
+        for cell in wrappers:
+            assert cell.trainable_variables == cell.trainable_weights != []
+            assert cell.variables == cell.weights == cell.trainable_weights
+            assert cell.non_trainable_variables == [] == \
+                cell.non_trainable_weights
 
 
 def test_lstm_matches_numpy_closed_form():

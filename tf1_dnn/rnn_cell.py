@@ -323,6 +323,19 @@ def _default_kernel_initializer():
     return v1.glorot_uniform_initializer()
 
 
+def _build_kernel_and_bias(cell, input_shape, width):
+    """The build of BasicRNNCell (`width` num_units) and BasicLSTMCell
+    (4 * num_units): `kernel` `[input depth + num_units, width]` (Glorot
+    uniform) and `bias` `[width]` (zeros)."""
+    depth = v1.dimension_value(input_shape[-1])
+    cell._kernel = cell.add_weight(
+        _WEIGHTS, shape=[depth + cell._num_units, width],
+        initializer=_default_kernel_initializer())
+    cell._bias = cell.add_weight(
+        _BIAS, shape=[width], initializer=v1.zeros_initializer())
+    cell.built = True
+
+
 class BasicRNNCell(LayerRNNCell):
     """The most basic RNN cell: `output = new_state = act(W [x, h] + b)`.
 
@@ -352,14 +365,7 @@ class BasicRNNCell(LayerRNNCell):
         return self._num_units
 
     def build(self, input_shape):
-        depth = v1.dimension_value(input_shape[-1])
-        self._kernel = self.add_weight(
-            _WEIGHTS, shape=[depth + self._num_units, self._num_units],
-            initializer=_default_kernel_initializer())
-        self._bias = self.add_weight(
-            _BIAS, shape=[self._num_units],
-            initializer=v1.zeros_initializer())
-        self.built = True
+        _build_kernel_and_bias(self, input_shape, self._num_units)
 
     def call(self, inputs, state):
         gate_inputs = v1.matmul(v1.concat([inputs, state], 1), self._kernel)
@@ -507,15 +513,7 @@ class BasicLSTMCell(LayerRNNCell):
         return self._num_units
 
     def build(self, input_shape):
-        depth = v1.dimension_value(input_shape[-1])
-        n = self._num_units
-        self._kernel = self.add_weight(
-            _WEIGHTS, shape=[depth + n, 4 * n],
-            initializer=_default_kernel_initializer())
-        self._bias = self.add_weight(
-            _BIAS, shape=[4 * n],
-            initializer=v1.zeros_initializer())
-        self.built = True
+        _build_kernel_and_bias(self, input_shape, 4 * self._num_units)
 
     def call(self, inputs, state):
         one = v1.constant(1, dtype=v1.int32)
@@ -728,15 +726,6 @@ class MultiRNNCell(RNNCell):
                 c, "trainable_weights", [])] + weights
         return weights
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
-
     def call(self, inputs, state):
         cur_state_pos = 0
         cur_inp = inputs
@@ -811,15 +800,6 @@ class _Wrapper(RNNCell):
     @property
     def non_trainable_weights(self):
         return list(getattr(self.cell, "non_trainable_weights", []))
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    variables = weights
 
 
 def _default_dropout_state_filter_visitor(substate):

@@ -103,7 +103,38 @@ class _Linear:
         return res
 
 
-class OutputProjectionWrapper(RNNCell):
+class _ProjectionWrapper(RNNCell):
+    """What the two projection wrappers share: the wrapped cell's state and
+    zero state, and a projection (`_Linear`: `kernel`, `bias`, made on the
+    first call in the wrapper's variable scope) followed by the optional
+    `activation`."""
+
+    def __init__(self, cell, activation, reuse):
+        super().__init__(_reuse=reuse)
+        assert_like_rnncell("cell", cell)
+        self._cell = cell
+        self._activation = activation
+        self._linear = None
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    def zero_state(self, batch_size, dtype):
+        with v1.name_scope(type(self).__name__ + "ZeroState",
+                           values=[batch_size]):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _project(self, x, size):
+        if self._linear is None:
+            self._linear = _Linear(x, size, True)
+        projected = self._linear(x)
+        if self._activation:
+            projected = self._activation(projected)
+        return projected
+
+
+class OutputProjectionWrapper(_ProjectionWrapper):
     """Projects the cell's output to `output_size` (kernel + bias, then an
     optional `activation`). Unlike the `tf.nn.rnn_cell` wrappers it opens a
     variable scope, `output_projection_wrapper`, holding the projection and
@@ -115,74 +146,38 @@ class OutputProjectionWrapper(RNNCell):
     """
 
     def __init__(self, cell, output_size, activation=None, reuse=None):
-        super().__init__(_reuse=reuse)
-        assert_like_rnncell("cell", cell)
+        super().__init__(cell, activation, reuse)
         if output_size < 1:
             raise RNNInputError(
                 f"OutputProjectionWrapper: output_size must be > 0, got "
                 f"{output_size}.")
-        self._cell = cell
         self._output_size = output_size
-        self._activation = activation
-        self._linear = None
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
 
     @property
     def output_size(self):
         return self._output_size
 
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope(type(self).__name__ + "ZeroState",
-                           values=[batch_size]):
-            return self._cell.zero_state(batch_size, dtype)
-
     def call(self, inputs, state):
         output, res_state = self._cell(inputs, state)
-        if self._linear is None:
-            self._linear = _Linear(output, self._output_size, True)
-        projected = self._linear(output)
-        if self._activation:
-            projected = self._activation(projected)
-        return projected, res_state
+        return self._project(output, self._output_size), res_state
 
 
-class InputProjectionWrapper(RNNCell):
+class InputProjectionWrapper(_ProjectionWrapper):
     """Projects the inputs to `num_proj` before the cell (scope
     `input_projection_wrapper`, variables `kernel`, `bias`)."""
 
     def __init__(self, cell, num_proj, activation=None, input_size=None,
                  reuse=None):
-        super().__init__(_reuse=reuse)
+        super().__init__(cell, activation, reuse)
         del input_size  # deprecated in TF 1.x, ignored
-        assert_like_rnncell("cell", cell)
-        self._cell = cell
         self._num_proj = num_proj
-        self._activation = activation
-        self._linear = None
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
 
     @property
     def output_size(self):
         return self._cell.output_size
 
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope(type(self).__name__ + "ZeroState",
-                           values=[batch_size]):
-            return self._cell.zero_state(batch_size, dtype)
-
     def call(self, inputs, state):
-        if self._linear is None:
-            self._linear = _Linear(inputs, self._num_proj, True)
-        projected = self._linear(inputs)
-        if self._activation:
-            projected = self._activation(projected)
-        return self._cell(projected, state)
+        return self._cell(self._project(inputs, self._num_proj), state)
 
 
 class LayerNormBasicLSTMCell(RNNCell):
@@ -585,12 +580,13 @@ def _check_stack_args(cells_fw, cells_bw, initial_states_fw,
                                 "list of states, one per layer.")
 
 
-def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
-                            initial_states_fw=None, initial_states_bw=None,
-                            dtype=None, sequence_length=None, scope=None):
-    """Stacked bidirectional `static_rnn`: layer k's input is layer k-1's
-    concatenated fw/bw outputs. Returns `(outputs, states_fw, states_bw)`.
-    Variables: `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/...`."""
+def _stack_bidirectional(cells_fw, cells_bw, inputs, initial_states_fw,
+                         initial_states_bw, scope, run_layer):
+    """The loop both stacked bidirectional RNNs share: in the variable scope
+    `scope` (default "stack_bidirectional_rnn"), layer i runs in `cell_i` as
+    `run_layer(cell_fw, cell_bw, inputs, init_fw, init_bw, cell_scope)`,
+    which returns `(outputs, state_fw, state_bw)`; its outputs are the next
+    layer's inputs."""
     _check_stack_args(cells_fw, cells_bw, initial_states_fw,
                       initial_states_bw)
     states_fw, states_bw = [], []
@@ -600,14 +596,30 @@ def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
             init_fw = initial_states_fw[i] if initial_states_fw else None
             init_bw = initial_states_bw[i] if initial_states_bw else None
             with v1.variable_scope("cell_%d" % i) as cell_scope:
-                prev_layer, state_fw, state_bw = static_bidirectional_rnn(
-                    cell_fw, cell_bw, prev_layer, initial_state_fw=init_fw,
-                    initial_state_bw=init_bw,
-                    sequence_length=sequence_length, dtype=dtype,
-                    scope=cell_scope)
+                prev_layer, state_fw, state_bw = run_layer(
+                    cell_fw, cell_bw, prev_layer, init_fw, init_bw,
+                    cell_scope)
             states_fw.append(state_fw)
             states_bw.append(state_bw)
     return prev_layer, tuple(states_fw), tuple(states_bw)
+
+
+def stack_bidirectional_rnn(cells_fw, cells_bw, inputs,
+                            initial_states_fw=None, initial_states_bw=None,
+                            dtype=None, sequence_length=None, scope=None):
+    """Stacked bidirectional `static_rnn`: layer k's input is layer k-1's
+    concatenated fw/bw outputs. Returns `(outputs, states_fw, states_bw)`.
+    Variables: `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/...`."""
+    def run_layer(cell_fw, cell_bw, layer_inputs, init_fw, init_bw,
+                  cell_scope):
+        return static_bidirectional_rnn(
+            cell_fw, cell_bw, layer_inputs, initial_state_fw=init_fw,
+            initial_state_bw=init_bw, sequence_length=sequence_length,
+            dtype=dtype, scope=cell_scope)
+
+    return _stack_bidirectional(cells_fw, cells_bw, inputs,
+                                initial_states_fw, initial_states_bw, scope,
+                                run_layer)
 
 
 def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs,
@@ -621,23 +633,16 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs,
     fw/bw outputs concatenated on the last axis. Returns `(outputs,
     states_fw, states_bw)`, outputs `[batch, time, 2 * units]`. Variables:
     `stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/lstm_cell/kernel`."""
-    _check_stack_args(cells_fw, cells_bw, initial_states_fw,
-                      initial_states_bw)
-    states_fw, states_bw = [], []
-    prev_layer = inputs
-    with v1.variable_scope(scope or "stack_bidirectional_rnn"):
-        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
-            init_fw = initial_states_fw[i] if initial_states_fw else None
-            init_bw = initial_states_bw[i] if initial_states_bw else None
-            with v1.variable_scope("cell_%d" % i):
-                outputs, (state_fw, state_bw) = \
-                    v1.nn.bidirectional_dynamic_rnn(
-                        cell_fw, cell_bw, prev_layer,
-                        initial_state_fw=init_fw, initial_state_bw=init_bw,
-                        sequence_length=sequence_length,
-                        parallel_iterations=parallel_iterations, dtype=dtype,
-                        swap_memory=swap_memory, time_major=time_major)
-                prev_layer = v1.concat(outputs, 2)
-            states_fw.append(state_fw)
-            states_bw.append(state_bw)
-    return prev_layer, tuple(states_fw), tuple(states_bw)
+    def run_layer(cell_fw, cell_bw, layer_inputs, init_fw, init_bw,
+                  cell_scope):
+        del cell_scope  # bidirectional_dynamic_rnn opens "bidirectional_rnn"
+        outputs, (state_fw, state_bw) = v1.nn.bidirectional_dynamic_rnn(
+            cell_fw, cell_bw, layer_inputs, initial_state_fw=init_fw,
+            initial_state_bw=init_bw, sequence_length=sequence_length,
+            parallel_iterations=parallel_iterations, dtype=dtype,
+            swap_memory=swap_memory, time_major=time_major)
+        return v1.concat(outputs, 2), state_fw, state_bw
+
+    return _stack_bidirectional(cells_fw, cells_bw, inputs,
+                                initial_states_fw, initial_states_bw, scope,
+                                run_layer)

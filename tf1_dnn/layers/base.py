@@ -62,6 +62,100 @@ def _unique_layer_name(base):
     return base if n == 0 else f"{base}_{n}"
 
 
+def _own_arguments(arguments):
+    """A function's or constructor's own arguments, as keywords.
+
+    `arguments` is its `locals()`, taken as its first statement (so it holds
+    the arguments and nothing else): `self` and `__class__` (the cell of a
+    zero-argument `super()`) are dropped and `**kwargs` is merged in. This
+    lets a public function keep its explicit TF 1.15 signature (what
+    `inspect.signature` and positional callers see) while its body forwards
+    the arguments in one line instead of repeating the list.
+    """
+    own = {k: v for k, v in arguments.items()
+           if k not in ("self", "__class__", "kwargs")}
+    own.update(arguments.get("kwargs") or {})
+    return own
+
+
+def _apply_functional(layer_class, arguments):
+    """The body of a functional form (`dense`, `conv2d`, `max_pooling2d`, ...).
+
+    `arguments` is the form's `locals()` (see `_own_arguments`): the layer is
+    made from every argument but `inputs`, by keyword, and applied to
+    `inputs`. The forms that take `reuse` (the ones with variables) open the
+    variable scope `name` themselves (`_scope=name, _reuse=reuse`), as TF
+    1.15's did, so two calls with one name and no `reuse` raise "Variable
+    ... already exists"; the pooling forms take no `reuse` and do not.
+    """
+    kwargs = _own_arguments(arguments)
+    inputs = kwargs.pop("inputs")
+    if "reuse" in kwargs:
+        kwargs["_reuse"] = kwargs.pop("reuse")
+        kwargs["_scope"] = kwargs["name"]
+    return layer_class(**kwargs).apply(inputs)
+
+
+# --- what Dense and the convolution layers share ----------------------------
+
+_KERNEL_BIAS_ARGUMENTS = (
+    "activation", "use_bias", "kernel_initializer", "bias_initializer",
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+    "kernel_constraint", "bias_constraint")
+
+
+def _store_kernel_bias_arguments(layer, arguments):
+    """Sets the constructor arguments Dense and the convolution layers share.
+
+    `arguments` is the constructor's `locals()`: `activation`, `use_bias`,
+    the kernel's and the bias's initializer, regularizer and constraint and
+    `activity_regularizer` become attributes of the same names; `kernel` and
+    `bias` are None until `build`.
+    """
+    for key in _KERNEL_BIAS_ARGUMENTS:
+        setattr(layer, key, arguments[key])
+    layer.kernel = None
+    layer.bias = None
+
+
+def _add_configured_weight(layer, name, shape, prefix=None):
+    """`layer.add_weight(name, shape)` with the layer's own
+    `<prefix>_initializer`, `<prefix>_regularizer` and `<prefix>_constraint`
+    (`prefix` defaults to `name`: "kernel", "bias"; "depthwise" for
+    "depthwise_kernel")."""
+    prefix = prefix or name
+    return layer.add_weight(
+        name, shape=shape,
+        initializer=getattr(layer, prefix + "_initializer"),
+        regularizer=getattr(layer, prefix + "_regularizer"),
+        constraint=getattr(layer, prefix + "_constraint"), trainable=True)
+
+
+def _activate_and_regularize(layer, outputs):
+    """The end of Dense's and the convolution layers' `call`.
+
+    Applies `layer.activation` (if any), then adds
+    `layer.activity_regularizer(outputs)` (if any) to the layer's losses and
+    `REGULARIZATION_LOSSES`, under the name scope `ActivityRegularizer`.
+    TF 1.15 divides that loss by the batch size (early 1.x releases did
+    not); a regularizer that returns None adds nothing. Returns the
+    activated outputs.
+    """
+    if layer.activation is not None:
+        outputs = layer.activation(outputs)
+    if layer.activity_regularizer is None:
+        return outputs
+    with v1.name_scope("ActivityRegularizer"):
+        loss = layer.activity_regularizer(outputs)
+        if loss is not None:
+            batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
+            loss = loss / batch_size
+    if loss is not None:
+        layer._losses.append(loss)
+        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+    return outputs
+
+
 def _add_to_collection(items, key):
     present = set(id(x) for x in v1.get_collection(key))
     for item in items:
@@ -210,14 +304,24 @@ class Layer:
             return list(self._non_trainable_weights)
         return list(self._trainable_weights) + list(self._non_trainable_weights)
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+    # The aliases look the weights up on `self`, so a subclass that
+    # overrides `trainable_weights`/`non_trainable_weights` (MultiRNNCell,
+    # the RNN cell wrappers) gets consistent aliases without redefining them.
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     @property
     def weights(self):
         return self.trainable_weights + self.non_trainable_weights
 
-    variables = weights
+    @property
+    def variables(self):
+        return self.weights
 
     @property
     def updates(self):

@@ -44,7 +44,9 @@ Caveats (TF 1.x behaviour, kept):
 import numbers
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import InputError, Layer
+from tf1_dnn.layers.base import (InputError, Layer, _activate_and_regularize,
+                                  _add_configured_weight, _apply_functional,
+                                  _own_arguments, _store_kernel_bias_arguments)
 from tf1_dnn.layers.input_spec import InputSpec
 
 __all__ = [
@@ -212,20 +214,6 @@ def _check_window_fits(layer, inputs, window, strides, dilation, padding,
                 f"Use padding='same', a smaller {what}, or a larger input.")
 
 
-def _activity_regularize(layer, outputs):
-    """TF 1.15: the activity loss, divided by the batch size."""
-    if layer.activity_regularizer is None:
-        return
-    with v1.name_scope("ActivityRegularizer"):
-        loss = layer.activity_regularizer(outputs)
-        if loss is not None:
-            batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
-            loss = loss / batch_size
-    if loss is not None:
-        layer._losses.append(loss)
-        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
-
-
 # --- the layers ----------------------------------------------------------------
 
 class _Conv(Layer):
@@ -286,17 +274,7 @@ class _Conv(Layer):
                                                                  "same")
         self.padding = _padding(self, padding, allowed)
         self.data_format = _data_format(self, data_format)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        _store_kernel_bias_arguments(self, locals())
         self.input_spec = InputSpec(ndim=rank + 2)
 
     @property
@@ -336,11 +314,8 @@ class _Conv(Layer):
 
     def build(self, input_shape):
         in_channels = self._in_channels(input_shape)
-        self.kernel = self.add_weight(
-            "kernel", shape=self._kernel_shape(in_channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint, trainable=True)
+        self.kernel = _add_configured_weight(
+            self, "kernel", self._kernel_shape(in_channels))
         self._build_bias()
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis: in_channels})
@@ -348,11 +323,7 @@ class _Conv(Layer):
 
     def _build_bias(self):
         if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", shape=[self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint, trainable=True)
+            self.bias = _add_configured_weight(self, "bias", [self.filters])
 
     def _cast(self, inputs):
         dtype = (self.kernel if self.kernel is not None else
@@ -361,13 +332,19 @@ class _Conv(Layer):
             inputs = v1.cast(inputs, dtype)
         return inputs
 
+    def _pad_causal(self, inputs):
+        """With padding="causal" (rank 1): `dilation_rate * (kernel_size -
+        1)` zeros on the left of the time axis; else `inputs` unchanged."""
+        if self.padding != "causal":
+            return inputs
+        left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+        pads = ([[0, 0], [left, 0], [0, 0]]
+                if self.data_format == "channels_last"
+                else [[0, 0], [0, 0], [left, 0]])
+        return v1.pad(inputs, pads)
+
     def _convolve(self, inputs):
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            pads = ([[0, 0], [left, 0], [0, 0]]
-                    if self.data_format == "channels_last"
-                    else [[0, 0], [0, 0], [left, 0]])
-            inputs = v1.pad(inputs, pads)
+        inputs = self._pad_causal(inputs)
         return tf2.nn.convolution(
             inputs, self.kernel, strides=list(self.strides),
             padding="VALID" if self.padding == "causal" else
@@ -390,10 +367,7 @@ class _Conv(Layer):
     def call(self, inputs):
         inputs = self._cast(inputs)
         outputs = self._add_bias(self._convolve(inputs))
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
     def compute_output_shape(self, input_shape):
         shape = v1.TensorShape(input_shape).as_list()
@@ -422,18 +396,7 @@ class Conv1D(_Conv):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            1, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(1, **_own_arguments(locals()))
 
 
 class Conv2D(_Conv):
@@ -452,18 +415,7 @@ class Conv2D(_Conv):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
 
 
 class Conv3D(_Conv):
@@ -480,18 +432,7 @@ class Conv3D(_Conv):
                  kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
-        super().__init__(
-            3, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(3, **_own_arguments(locals()))
 
 
 class _SeparableConv(_Conv):
@@ -540,20 +481,15 @@ class _SeparableConv(_Conv):
 
     def build(self, input_shape):
         in_channels = self._in_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel",
-            shape=list(self.kernel_size) + [in_channels,
-                                            self.depth_multiplier],
-            initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint, trainable=True)
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel",
-            shape=[1] * self.rank + [in_channels * self.depth_multiplier,
-                                     self.filters],
-            initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint, trainable=True)
+        self.depthwise_kernel = _add_configured_weight(
+            self, "depthwise_kernel",
+            list(self.kernel_size) + [in_channels, self.depth_multiplier],
+            prefix="depthwise")
+        self.pointwise_kernel = _add_configured_weight(
+            self, "pointwise_kernel",
+            [1] * self.rank + [in_channels * self.depth_multiplier,
+                               self.filters],
+            prefix="pointwise")
         self._build_bias()
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={self._channel_axis: in_channels})
@@ -578,30 +514,11 @@ class SeparableConv1D(_SeparableConv):
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            1, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            depth_multiplier=depth_multiplier, activation=activation,
-            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(1, **_own_arguments(locals()))
 
     def call(self, inputs):
         inputs = self._cast(inputs)
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            pads = ([[0, 0], [left, 0], [0, 0]]
-                    if self.data_format == "channels_last"
-                    else [[0, 0], [0, 0], [left, 0]])
-            inputs = v1.pad(inputs, pads)
+        inputs = self._pad_causal(inputs)
         if self.data_format == "channels_last":
             strides = (1,) + self.strides * 2 + (1,)
             spatial_start = 1
@@ -620,10 +537,7 @@ class SeparableConv1D(_SeparableConv):
         if self.use_bias:
             outputs = tf2.nn.bias_add(outputs, self.bias, data_format=fmt)
         outputs = v1.squeeze(outputs, [spatial_start])
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class SeparableConv2D(_SeparableConv):
@@ -642,21 +556,7 @@ class SeparableConv2D(_SeparableConv):
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            depth_multiplier=depth_multiplier, activation=activation,
-            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-            pointwise_initializer=pointwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            pointwise_regularizer=pointwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            pointwise_constraint=pointwise_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
 
     def call(self, inputs):
         inputs = self._cast(inputs)
@@ -670,10 +570,7 @@ class SeparableConv2D(_SeparableConv):
             dilations=self.dilation_rate, data_format=fmt)
         if self.use_bias:
             outputs = tf2.nn.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class _ConvTranspose(_Conv):
@@ -695,18 +592,9 @@ class _ConvTranspose(_Conv):
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, output_padding=None,
                  dilation_rate=1, **kwargs):
-        super().__init__(
-            rank, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        conv_arguments = _own_arguments(locals())
+        del conv_arguments["output_padding"]  # ours, not _Conv's
+        super().__init__(**conv_arguments)
         if output_padding is None:
             self.output_padding = None
         else:
@@ -764,17 +652,7 @@ class Conv2DTranspose(_ConvTranspose):
                  kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
-        super().__init__(
-            2, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, activation=activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(2, **_own_arguments(locals()))
         if self.dilation_rate[0] != self.dilation_rate[1]:
             raise _config_error(
                 self, f"dilation_rate={self.dilation_rate}: a dilated "
@@ -842,10 +720,7 @@ class Conv2DTranspose(_ConvTranspose):
             outputs.set_shape(self.compute_output_shape(inputs.shape))
         outputs = self._add_bias(
             outputs, "NHWC" if self.data_format == "channels_last" else "NCHW")
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 class Conv3DTranspose(_ConvTranspose):
@@ -864,17 +739,7 @@ class Conv3DTranspose(_ConvTranspose):
                  bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None,
                  trainable=True, name=None, **kwargs):
-        super().__init__(
-            3, filters, kernel_size, strides=strides, padding=padding,
-            data_format=data_format, activation=activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, trainable=trainable, name=name,
-            **kwargs)
+        super().__init__(3, **_own_arguments(locals()))
         if self.dilation_rate != (1, 1, 1):
             raise _config_error(
                 self, f"dilation_rate={self.dilation_rate}: TF 1.x's "
@@ -904,10 +769,7 @@ class Conv3DTranspose(_ConvTranspose):
             outputs.set_shape(self.compute_output_shape(inputs.shape))
         outputs = self._add_bias(
             outputs, "NHWC" if self.data_format == "channels_last" else "NCHW")
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        _activity_regularize(self, outputs)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 # --- functional interfaces ------------------------------------------------------
@@ -919,18 +781,7 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid",
            activity_regularizer=None, kernel_constraint=None,
            bias_constraint=None, trainable=True, name=None, reuse=None):
     """Functional interface for `Conv1D`, as TF 1.x `tf.layers.conv1d`."""
-    layer = Conv1D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv1D, locals())
 
 
 def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
@@ -947,18 +798,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
         conv1 = conv2d(X, filters=32, kernel_size=3, strides=1,
                        padding="SAME", activation=tf.nn.relu, name="conv1")
     """
-    layer = Conv2D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv2D, locals())
 
 
 def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
@@ -969,18 +809,7 @@ def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
            kernel_constraint=None, bias_constraint=None, trainable=True,
            name=None, reuse=None):
     """Functional interface for `Conv3D`, as TF 1.x `tf.layers.conv3d`."""
-    layer = Conv3D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv3D, locals())
 
 
 def separable_conv1d(inputs, filters, kernel_size, strides=1,
@@ -995,23 +824,7 @@ def separable_conv1d(inputs, filters, kernel_size, strides=1,
                      reuse=None):
     """Functional interface for `SeparableConv1D`, as TF 1.x
     `tf.layers.separable_conv1d`."""
-    layer = SeparableConv1D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-        activation=activation, use_bias=use_bias,
-        depthwise_initializer=depthwise_initializer,
-        pointwise_initializer=pointwise_initializer,
-        bias_initializer=bias_initializer,
-        depthwise_regularizer=depthwise_regularizer,
-        pointwise_regularizer=pointwise_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        depthwise_constraint=depthwise_constraint,
-        pointwise_constraint=pointwise_constraint,
-        bias_constraint=bias_constraint, trainable=trainable, name=name,
-        _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(SeparableConv1D, locals())
 
 
 def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1),
@@ -1026,23 +839,7 @@ def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1),
                      trainable=True, name=None, reuse=None):
     """Functional interface for `SeparableConv2D`, as TF 1.x
     `tf.layers.separable_conv2d`."""
-    layer = SeparableConv2D(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format,
-        dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-        activation=activation, use_bias=use_bias,
-        depthwise_initializer=depthwise_initializer,
-        pointwise_initializer=pointwise_initializer,
-        bias_initializer=bias_initializer,
-        depthwise_regularizer=depthwise_regularizer,
-        pointwise_regularizer=pointwise_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        depthwise_constraint=depthwise_constraint,
-        pointwise_constraint=pointwise_constraint,
-        bias_constraint=bias_constraint, trainable=trainable, name=name,
-        _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(SeparableConv2D, locals())
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1),
@@ -1058,17 +855,7 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1),
     Caveat: the output size is `in * stride` with "same" and
     `in * stride + max(kernel - stride, 0)` with "valid".
     """
-    layer = Conv2DTranspose(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv2DTranspose, locals())
 
 
 def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1),
@@ -1080,17 +867,7 @@ def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1),
                      trainable=True, name=None, reuse=None):
     """Functional interface for `Conv3DTranspose`, as TF 1.x
     `tf.layers.conv3d_transpose`."""
-    layer = Conv3DTranspose(
-        filters=filters, kernel_size=kernel_size, strides=strides,
-        padding=padding, data_format=data_format, activation=activation,
-        use_bias=use_bias, kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        kernel_regularizer=kernel_regularizer,
-        bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer,
-        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-        trainable=trainable, name=name, _reuse=reuse, _scope=name)
-    return layer.apply(inputs)
+    return _apply_functional(Conv3DTranspose, locals())
 
 
 # TF 1.15's aliases (tensorflow/python/layers/convolutional.py).

@@ -17,7 +17,9 @@ import numbers
 from tf1_dnn._compat import v1
 from tf1_dnn._cond import smart_cond as _smart_cond
 from tf1_dnn._cond import static_bool as _static_bool
-from tf1_dnn.layers.base import Layer
+from tf1_dnn.layers.base import (Layer, _activate_and_regularize,
+                                  _add_configured_weight, _apply_functional,
+                                  _store_kernel_bias_arguments)
 from tf1_dnn.errors import InputError, InputTypeError
 
 __all__ = ["Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
@@ -64,17 +66,7 @@ class Dense(Layer):
             raise InputError(
                 f"Dense layer '{self.name}': units must be a positive integer, "
                 f"got {units!r}.")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        _store_kernel_bias_arguments(self, locals())
 
     def _check_input(self, inputs):
         shape = inputs.shape
@@ -96,16 +88,10 @@ class Dense(Layer):
 
     def build(self, input_shape):
         last_dim = v1.dimension_value(input_shape[-1])
-        self.kernel = self.add_weight(
-            "kernel", shape=[last_dim, self.units],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint, trainable=True)
+        self.kernel = _add_configured_weight(self, "kernel",
+                                             [last_dim, self.units])
         if self.use_bias:
-            self.bias = self.add_weight(
-                "bias", shape=[self.units], initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint, trainable=True)
+            self.bias = _add_configured_weight(self, "bias", [self.units])
         self.built = True
 
     def call(self, inputs):
@@ -119,19 +105,7 @@ class Dense(Layer):
             outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
         if self.use_bias:
             outputs = v1.nn.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        if self.activity_regularizer is not None:
-            with v1.name_scope("ActivityRegularizer"):
-                loss = self.activity_regularizer(outputs)
-                if loss is not None:
-                    # TF 1.15 divides by the batch size (early 1.x did not).
-                    batch_size = v1.cast(v1.shape(outputs)[0], loss.dtype)
-                    loss = loss / batch_size
-            if loss is not None:
-                self._losses.append(loss)
-                v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
-        return outputs
+        return _activate_and_regularize(self, outputs)
 
 
 def dense(inputs, units, activation=None, use_bias=True,
@@ -150,16 +124,7 @@ def dense(inputs, units, activation=None, use_bias=True,
     Caveat: `tf.variance_scaling_initializer()` with no argument is LeCun
     (scale 1.0), not He; pass `scale=2.0`.
     """
-    layer = Dense(units, activation=activation, use_bias=use_bias,
-                  kernel_initializer=kernel_initializer,
-                  bias_initializer=bias_initializer,
-                  kernel_regularizer=kernel_regularizer,
-                  bias_regularizer=bias_regularizer,
-                  activity_regularizer=activity_regularizer,
-                  kernel_constraint=kernel_constraint,
-                  bias_constraint=bias_constraint, trainable=trainable,
-                  name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return _apply_functional(Dense, locals())
 
 
 class Dropout(Layer):

@@ -30,7 +30,7 @@ Caveats (TF 1.x behaviour, kept):
 """
 
 from tf1_dnn._compat import tf2, v1
-from tf1_dnn.layers.base import Layer
+from tf1_dnn.layers.base import Layer, _apply_functional
 from tf1_dnn.layers.convolutional import (_check_rank_and_dtype,
                                           _check_window_fits, _config_error,
                                           _data_format,
@@ -58,6 +58,9 @@ class _Pooling(Layer):
       padding: "valid" or "same", either case.
       data_format: "channels_last" (default) or "channels_first".
       name: the layer's name (its scope).
+
+    The six public classes inherit this constructor as it is: its signature
+    is theirs in TF 1.15 (`tests/test_layer_signatures.py` pins it).
     """
 
     _rank = None
@@ -165,21 +168,11 @@ class AveragePooling1D(_Pooling1D):
     `tf.layers.AveragePooling1D`. See `_Pooling`."""
     _mode = "avg"
 
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
-
 
 class MaxPooling1D(_Pooling1D):
     """Max pooling over `(batch, length, channels)`, as TF 1.x
     `tf.layers.MaxPooling1D`. See `_Pooling`."""
     _mode = "max"
-
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
 
 
 class AveragePooling2D(_Pooling2D):
@@ -187,21 +180,11 @@ class AveragePooling2D(_Pooling2D):
     `tf.layers.AveragePooling2D`. See `_Pooling`."""
     _mode = "avg"
 
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
-
 
 class MaxPooling2D(_Pooling2D):
     """Max pooling over `(batch, height, width, channels)`, as TF 1.x
     `tf.layers.MaxPooling2D`. See `_Pooling`."""
     _mode = "max"
-
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
 
 
 class AveragePooling3D(_Pooling3D):
@@ -209,45 +192,32 @@ class AveragePooling3D(_Pooling3D):
     1.x `tf.layers.AveragePooling3D`. See `_Pooling`."""
     _mode = "avg"
 
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
-
 
 class MaxPooling3D(_Pooling3D):
     """Max pooling over `(batch, depth, height, width, channels)`, as TF 1.x
     `tf.layers.MaxPooling3D`. See `_Pooling`."""
     _mode = "max"
 
-    def __init__(self, pool_size, strides, padding="valid",
-                 data_format="channels_last", name=None, **kwargs):
-        super().__init__(pool_size, strides, padding=padding,
-                         data_format=data_format, name=name, **kwargs)
-
 
 def average_pooling1d(inputs, pool_size, strides, padding="valid",
                       data_format="channels_last", name=None):
     """Functional interface for `AveragePooling1D` (TF 1.x
     `tf.layers.average_pooling1d`)."""
-    return AveragePooling1D(pool_size, strides, padding=padding,
-                            data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(AveragePooling1D, locals())
 
 
 def max_pooling1d(inputs, pool_size, strides, padding="valid",
                   data_format="channels_last", name=None):
     """Functional interface for `MaxPooling1D` (TF 1.x
     `tf.layers.max_pooling1d`)."""
-    return MaxPooling1D(pool_size, strides, padding=padding,
-                        data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(MaxPooling1D, locals())
 
 
 def average_pooling2d(inputs, pool_size, strides, padding="valid",
                       data_format="channels_last", name=None):
     """Functional interface for `AveragePooling2D` (TF 1.x
     `tf.layers.average_pooling2d`)."""
-    return AveragePooling2D(pool_size, strides, padding=padding,
-                            data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(AveragePooling2D, locals())
 
 
 def max_pooling2d(inputs, pool_size, strides, padding="valid",
@@ -259,24 +229,21 @@ def max_pooling2d(inputs, pool_size, strides, padding="valid",
 
         pool3 = max_pooling2d(conv2, pool_size=2, strides=2, padding="VALID")
     """
-    return MaxPooling2D(pool_size, strides, padding=padding,
-                        data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(MaxPooling2D, locals())
 
 
 def average_pooling3d(inputs, pool_size, strides, padding="valid",
                       data_format="channels_last", name=None):
     """Functional interface for `AveragePooling3D` (TF 1.x
     `tf.layers.average_pooling3d`)."""
-    return AveragePooling3D(pool_size, strides, padding=padding,
-                            data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(AveragePooling3D, locals())
 
 
 def max_pooling3d(inputs, pool_size, strides, padding="valid",
                   data_format="channels_last", name=None):
     """Functional interface for `MaxPooling3D` (TF 1.x
     `tf.layers.max_pooling3d`)."""
-    return MaxPooling3D(pool_size, strides, padding=padding,
-                        data_format=data_format, name=name).apply(inputs)
+    return _apply_functional(MaxPooling3D, locals())
 
 
 # TF 1.15's aliases (tensorflow/python/layers/pooling.py).

@@ -13,7 +13,8 @@ from tf1_dnn.errors import InputTypeError
 
 __all__ = ["variable_collections", "collect_named_outputs",
            "model_variable_getter", "add_variable_to_collections",
-           "static_training", "input_error", "n_positive_integers"]
+           "static_training", "input_error", "n_positive_integers",
+           "tf_layers_arguments", "finish_layer"]
 
 DATA_FORMAT_NHWC = "NHWC"
 DATA_FORMAT_NCHW = "NCHW"
@@ -71,6 +72,44 @@ def add_variable_to_collections(variable, collections_set, name):
     for key in variable_collections(collections_set, name) or []:
         if not any(v is variable for v in v1.get_collection(key)):
             v1.add_to_collection(key, variable)
+
+
+def tf_layers_arguments(sc, inputs, normalizer_fn, weights_initializer,
+                        weights_regularizer, biases_initializer,
+                        biases_regularizer, trainable, reuse):
+    """The `tf.layers` class arguments a contrib layer passes (TF 1.15's
+    mapping, shared by `fully_connected`, `convolution` and the transposed
+    convolutions): no activation (contrib applies `activation_fn` after the
+    normalizer), a bias only without `normalizer_fn` and with a
+    `biases_initializer`, `weights_*`/`biases_*` as `kernel_*`/`bias_*`, the
+    input's dtype, and the variable scope `sc` the contrib layer opened."""
+    return dict(activation=None,
+                use_bias=bool(not normalizer_fn and biases_initializer),
+                kernel_initializer=weights_initializer,
+                bias_initializer=biases_initializer,
+                kernel_regularizer=weights_regularizer,
+                bias_regularizer=biases_regularizer, trainable=trainable,
+                name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
+                _reuse=reuse)
+
+
+def finish_layer(layer, outputs, variables_collections, normalizer_fn,
+                 normalizer_params, activation_fn, outputs_collections,
+                 scope_name, kernels=("kernel",)):
+    """The end of a contrib layer built on a `tf.layers` class: its kernels
+    (`kernels`: attribute names) and bias go to `variables_collections`
+    ("weights", "biases"), then `normalizer_fn`, then `activation_fn`, then
+    the output goes to `outputs_collections` under the alias `scope_name`."""
+    for attr in kernels:
+        add_variable_to_collections(getattr(layer, attr, None),
+                                    variables_collections, "weights")
+    add_variable_to_collections(getattr(layer, "bias", None),
+                                variables_collections, "biases")
+    if normalizer_fn is not None:
+        outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+    if activation_fn is not None:
+        outputs = activation_fn(outputs)
+    return collect_named_outputs(outputs_collections, scope_name, outputs)
 
 
 def static_training(pred, layer):

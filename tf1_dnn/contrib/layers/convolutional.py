@@ -25,10 +25,11 @@ contrib's conventions (all differ from `tf.layers.conv2d`):
 from tf1_dnn._compat import require_graph, v1
 from tf1_dnn.contrib.framework import add_arg_scope
 from tf1_dnn.contrib.layers._utils import (WEIGHTS_BIASES,
-                                           add_variable_to_collections,
-                                           collect_named_outputs, input_error,
+                                           collect_named_outputs,
+                                           finish_layer, input_error,
                                            model_variable_getter,
                                            n_positive_integers,
+                                           tf_layers_arguments,
                                            variable_collections)
 from tf1_dnn.contrib.variables import model_variable
 from tf1_dnn import layers as _tf_layers
@@ -47,21 +48,6 @@ _DATA_FORMATS = (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW")
 def _channels(data_format):
     return ("channels_first" if data_format and data_format.startswith("NC")
             else "channels_last")
-
-
-def _finish(layer, outputs, variables_collections, normalizer_fn,
-            normalizer_params, activation_fn, outputs_collections, scope_name,
-            kernels=("kernel",)):
-    for attr in kernels:
-        add_variable_to_collections(getattr(layer, attr, None),
-                                    variables_collections, "weights")
-    add_variable_to_collections(getattr(layer, "bias", None),
-                                variables_collections, "biases")
-    if normalizer_fn is not None:
-        outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-    if activation_fn is not None:
-        outputs = activation_fn(outputs)
-    return collect_named_outputs(outputs_collections, scope_name, outputs)
 
 
 @add_arg_scope
@@ -132,16 +118,12 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
         layer = getattr(_tf_layers, classes[rank])(
             filters=num_outputs, kernel_size=kernel_size, strides=stride,
             padding=padding, data_format=_channels(data_format),
-            dilation_rate=rate, activation=None,
-            use_bias=bool(not normalizer_fn and biases_initializer),
-            kernel_initializer=weights_initializer,
-            bias_initializer=biases_initializer,
-            kernel_regularizer=weights_regularizer,
-            bias_regularizer=biases_regularizer, activity_regularizer=None,
-            trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype,
-            _scope=sc, _reuse=reuse)
+            dilation_rate=rate, **tf_layers_arguments(
+                sc, inputs, normalizer_fn, weights_initializer,
+                weights_regularizer, biases_initializer, biases_regularizer,
+                trainable, reuse))
         outputs = layer.apply(inputs)
-        return _finish(layer, outputs, variables_collections, normalizer_fn,
+        return finish_layer(layer, outputs, variables_collections, normalizer_fn,
                        normalizer_params, activation_fn, outputs_collections,
                        sc.name)
 
@@ -219,16 +201,12 @@ def _transpose(dims):
             layer = getattr(_tf_layers, cls)(
                 filters=num_outputs, kernel_size=kernel_size, strides=stride,
                 padding=padding, data_format=_channels(data_format),
-                activation=None,
-                use_bias=bool(not normalizer_fn and biases_initializer),
-                kernel_initializer=weights_initializer,
-                bias_initializer=biases_initializer,
-                kernel_regularizer=weights_regularizer,
-                bias_regularizer=biases_regularizer,
-                activity_regularizer=None, trainable=trainable, name=sc.name,
-                dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse)
+                **tf_layers_arguments(
+                    sc, inputs, normalizer_fn, weights_initializer,
+                    weights_regularizer, biases_initializer,
+                    biases_regularizer, trainable, reuse))
             outputs = layer.apply(inputs)
-            return _finish(layer, outputs, variables_collections,
+            return finish_layer(layer, outputs, variables_collections,
                            normalizer_fn, normalizer_params, activation_fn,
                            outputs_collections, sc.name)
 
@@ -310,7 +288,7 @@ def separable_convolution2d(inputs, num_outputs, kernel_size,
                 activity_regularizer=None, trainable=trainable, name=sc.name,
                 dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse)
             outputs = layer.apply(inputs)
-            return _finish(layer, outputs, variables_collections,
+            return finish_layer(layer, outputs, variables_collections,
                            normalizer_fn, normalizer_params, activation_fn,
                            outputs_collections, sc.name,
                            kernels=("depthwise_kernel", "pointwise_kernel"))

@@ -34,10 +34,11 @@ import numbers
 from tf1_dnn._compat import require_graph, v1
 from tf1_dnn.contrib.framework import add_arg_scope
 from tf1_dnn.contrib.layers._utils import (WEIGHTS_BIASES,
-                                           add_variable_to_collections,
-                                           collect_named_outputs, input_error,
+                                           collect_named_outputs,
+                                           finish_layer, input_error,
                                            model_variable_getter,
                                            static_training,
+                                           tf_layers_arguments,
                                            variable_collections)
 from tf1_dnn.contrib.variables import model_variable
 from tf1_dnn.initializers import xavier_initializer
@@ -129,25 +130,14 @@ def fully_connected(inputs, num_outputs, activation_fn=v1.nn.relu,
             raise input_error(
                 layer_name, inputs, "fully_connected needs floating-point "
                 "inputs", "Cast first, e.g. tf.cast(X, tf.float32).")
-        layer = Dense(
-            units=num_outputs, activation=None,
-            use_bias=bool(not normalizer_fn and biases_initializer),
-            kernel_initializer=weights_initializer,
-            bias_initializer=biases_initializer,
-            kernel_regularizer=weights_regularizer,
-            bias_regularizer=biases_regularizer, trainable=trainable,
-            name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
-            _reuse=reuse)
+        layer = Dense(units=num_outputs, **tf_layers_arguments(
+            sc, inputs, normalizer_fn, weights_initializer,
+            weights_regularizer, biases_initializer, biases_regularizer,
+            trainable, reuse))
         outputs = layer.apply(inputs)
-        add_variable_to_collections(layer.kernel, variables_collections,
-                                    "weights")
-        add_variable_to_collections(layer.bias, variables_collections,
-                                    "biases")
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        return collect_named_outputs(outputs_collections, sc.name, outputs)
+        return finish_layer(layer, outputs, variables_collections,
+                            normalizer_fn, normalizer_params, activation_fn,
+                            outputs_collections, sc.name)
 
 
 # contrib's presets (functools.partial of fully_connected, as TF 1.15).
