@@ -264,12 +264,17 @@ def test_optimize_loss_sgd_step_closed_form(graph, sess):
     assert "OptimizeLoss/learning_rate" in [v.op.name for v in
                                             tf.global_variables()]
     sess.run(tf.global_variables_initializer())
+    assert sess.run(loss) == pytest.approx(5.0)
     value = sess.run(train)
-    assert value == pytest.approx(5.0)        # the loss before the update
     g = np.array([2.0, -4.0])
     g = g / np.linalg.norm(g)                 # clipped to global norm 1
-    np.testing.assert_allclose(sess.run(w), np.array([1.0, -2.0]) - 0.1 * g,
-                               rtol=1e-6)
+    w1 = np.array([1.0, -2.0]) - 0.1 * g
+    np.testing.assert_allclose(sess.run(w), w1, rtol=1e-6)
+    # TF 1.x's race, kept (see the docstring): the returned loss waits for
+    # the update, but its own read of `w` may come before or after it.
+    # (This assert failed 1 run in 5 under load when it expected the first.)
+    assert value == pytest.approx(5.0) or \
+        value == pytest.approx(float(np.sum(w1 ** 2)))
     assert sess.run(step) == 1
     with pytest.raises(ValueError, match="Optimizer name should be one of"):
         C.optimize_loss(loss, step, 0.1, "Sgd")

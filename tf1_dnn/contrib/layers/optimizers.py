@@ -97,7 +97,12 @@ def optimize_loss(loss, global_step, learning_rate, optimizer,
       colocate_gradients_with_ops, increment_global_step: as in TF 1.x.
 
     Returns:
-      The loss tensor, computed after the update is applied.
+      `identity(loss)` under a control dependency on the update, as TF 1.x:
+      the fetch returns once the update has run, but nothing orders the
+      loss's own reads of the variables against the update. Pitfall kept
+      from TF 1.x: with several ops free to run, the value returned can be
+      the loss before the update or after it (or a mix across variables);
+      fetch `loss` in a separate `run` when the exact value matters.
 
     Raises:
       ValueError: a non-scalar loss, a bad learning rate / optimizer /
