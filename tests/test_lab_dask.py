@@ -352,10 +352,10 @@ def test_a_configuration_whose_worker_dies_every_time_is_reported_failed(
     # A task may kill allowed-failures + 1 workers (default 3 + 1); 1 + 1
     # keeps the test short. The LocalCluster's scheduler runs in this
     # process and reads the setting when it starts. One worker: Dask hands
-    # it two tasks at a time (worker-saturation 1.1), so the configuration
-    # queued behind dropout (adam, selu having run first) is counted in both
-    # deaths too and fails with KilledWorker without having run;
-    # run_on_dask resubmits it.
+    # it two tasks at a time (worker-saturation 1.1), so a configuration
+    # queued behind dropout when a death comes is counted in it too; if
+    # that happens at both deaths it fails with KilledWorker without having
+    # run and run_on_dask resubmits it (timing: not every run).
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         results, report = lab.run_lab(configs, settings, tmp_path / "R",
                                       workers=1)
@@ -387,10 +387,16 @@ def test_a_configuration_whose_worker_dies_every_time_is_reported_failed(
     assert sorted(p.name for p in (out / "tensorboard").iterdir()) == \
         ["adam", "selu"]
     assert "died while running dropout" in err
+    # Whether another configuration was queued behind dropout on the dying
+    # worker (and so was killed with it and resubmitted) depends on Dask's
+    # timing: in one CI run adam started and finished between dropout's two
+    # deaths and nothing was resubmitted. Either way selu and adam are ok
+    # (asserted above); when it happened, the bystander is named.
     bystander = re.search(r"resubmitted (\w+): it was only queued on "
                           r"workers that died", err)
-    assert bystander and bystander.group(1) in ("selu", "adam"), err[-3000:]
-    assert f"(queued there: {bystander.group(1)})" in err
+    if bystander:
+        assert bystander.group(1) in ("selu", "adam"), err[-3000:]
+        assert f"(queued there: {bystander.group(1)})" in err
     assert "FAILED dropout: KilledWorker" in err
     assert "done 2/3, failed 1" in err
     print(f"\nworker death on every attempt: {seconds:.1f} s, "
