@@ -234,6 +234,25 @@ def test_train_and_evaluate_local(tmp_path):
     assert steps == [4, 8, 10]
 
 
+def test_train_and_evaluate_ignores_a_wall_clock_stepped_back(tmp_path,
+                                                              monkeypatch):
+    """throttle_secs counts on a monotonic clock: a wall clock that steps
+    back between two saves (NTP on a fresh CI machine) skips no evaluation."""
+    import types
+    from tf1_dnn.estimator import training as training_mod
+    wall = iter(range(10**6, 0, -1000))       # each call: 1000 s earlier
+    fake = types.SimpleNamespace(time=lambda: float(next(wall)),
+                                 monotonic=training_mod.time.monotonic)
+    monkeypatch.setattr(training_mod, "time", fake)
+    est = make_est(tmp_path, save_checkpoints_steps=4)
+    tf.estimator.train_and_evaluate(
+        est, tf.estimator.TrainSpec(train_fn(), max_steps=10),
+        tf.estimator.EvalSpec(train_fn(num_epochs=1), steps=None,
+                              throttle_secs=0))
+    steps = sorted(s for s, _ in event_tags(str(tmp_path / "eval"))["mae"])
+    assert steps == [4, 8, 10]
+
+
 def test_warm_start_copies_variables(tmp_path):
     a = make_est(tmp_path / "a")
     a.train(train_fn(), steps=5)
