@@ -210,7 +210,7 @@ def test_export_loads_in_tensorflow2_eager(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     out = subprocess.run([sys.executable, "-c", code, path,
                           json.dumps(X[:4].tolist())], capture_output=True,
-                         text=True, env=env, timeout=300, cwd=str(REPO))
+                         text=True, env=env, timeout=600, cwd=str(REPO))
     assert out.returncode == 0, out.stderr[-3000:]
     served = np.array(json.loads(out.stdout.strip().splitlines()[-1]))
     np.testing.assert_allclose(served, X[:4] @ w + b, rtol=1e-5, atol=1e-6)
@@ -286,7 +286,7 @@ def test_works_in_a_tf2_process_and_import_changes_nothing(tmp_path):
         "print(int(r['global_step']), len(p))\n")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(REPO))
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
-                         capture_output=True, text=True, env=env, timeout=300,
+                         capture_output=True, text=True, env=env, timeout=600,
                          cwd=str(REPO))
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "3 40"
