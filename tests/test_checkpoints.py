@@ -342,7 +342,7 @@ def test_modules_change_nothing_global_and_work_in_plain_compat_v1(
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
            "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, env=env, timeout=300)
+                         text=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split("\n")[:2] == ["True True", "True True"]
     assert "removed the stale _output_shapes attribute of 12 node(s)" in \

@@ -158,7 +158,7 @@ def test_python_m_tf1_dnn_ckpt_dispatch(tf1_checkpoints_dir):
     out = subprocess.run(
         [sys.executable, "-m", "tf1_dnn", "ckpt", "inspect",
          str(tf1_checkpoints_dir / DENSE)], capture_output=True, text=True,
-        env=env, timeout=300)
+        env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "written by TensorFlow 1.3.0" in out.stdout
     assert "  hidden1/kernel  [784, 300]  float32" in out.stdout

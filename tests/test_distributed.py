@@ -228,9 +228,14 @@ def _local_steps(text, worker):
 
 def _single_process_accuracy(steps):
     """The example's network and optimizer, trained in one process for the
-    same number of global steps: the band the cluster must reach."""
+    same number of global steps: the band the cluster must reach.
+
+    Seeded (`read_data_sets(seed=)` reseeds numpy's global RNG, which
+    `next_batch` shuffles with): without it the batches came from fresh OS
+    entropy and this baseline alone spread over 0.809-0.840 (10 runs, std
+    0.008)."""
     from tf1_dnn.examples.tutorials.mnist import input_data
-    mnist = input_data.read_data_sets("/tmp/data/")
+    mnist = input_data.read_data_sets("/tmp/data/", seed=42)
     g = tf.Graph()
     with g.as_default():
         tf.set_random_seed(42)
@@ -287,7 +292,16 @@ def test_example_trains_on_a_local_cluster(cluster_factory, mode):
     single = _single_process_accuracy(steps)
     print(f"\n{mode}: {seconds:.1f} s, worker0 {n0} / worker1 {n1} local "
           f"steps, valid acc {acc:.4f} (single process {single:.4f})")
-    assert acc >= single - 0.06
+    # The workers' batches are unseeded (the example is unchanged TF 1.x
+    # code) and async updates interleave at random: over 10 async runs on a
+    # loaded 2-core machine (both oneDNN settings), acc 0.790-0.842 (mean
+    # 0.815, std 0.020), lowest when the chief did most of the steps; the
+    # seeded single process gives 0.8230 under both. The old margin, 0.06
+    # below an unseeded single process (0.809-0.840), was met by 0.020 in
+    # the worst run (about 1 CI run in 150 would fail). 0.1 is ~4.5 std
+    # below the async mean and still fails a cluster whose batch norm
+    # statistics or shared variables are broken (chance: 0.1).
+    assert acc >= single - 0.1
     assert sorted(p.name for p in cluster.ckpt.glob("model.ckpt-*.index"))
 
 

@@ -210,7 +210,7 @@ def test_export_loads_in_tensorflow2_eager(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     out = subprocess.run([sys.executable, "-c", code, path,
                           json.dumps(X[:4].tolist())], capture_output=True,
-                         text=True, env=env, timeout=300, cwd=str(REPO))
+                         text=True, env=env, timeout=600, cwd=str(REPO))
     assert out.returncode == 0, out.stderr[-3000:]
     served = np.array(json.loads(out.stdout.strip().splitlines()[-1]))
     np.testing.assert_allclose(served, X[:4] @ w + b, rtol=1e-5, atol=1e-6)
@@ -230,6 +230,25 @@ def test_train_and_evaluate_local(tmp_path):
     assert len(exports) == 1
     assert exports[0].decode().startswith(str(tmp_path / "export" / "final"))
     # evaluated after the saves at 4 and 8 and the final one at 10
+    steps = sorted(s for s, _ in event_tags(str(tmp_path / "eval"))["mae"])
+    assert steps == [4, 8, 10]
+
+
+def test_train_and_evaluate_ignores_a_wall_clock_stepped_back(tmp_path,
+                                                              monkeypatch):
+    """throttle_secs counts on a monotonic clock: a wall clock that steps
+    back between two saves (NTP on a fresh CI machine) skips no evaluation."""
+    import types
+    from tf1_dnn.estimator import training as training_mod
+    wall = iter(range(10**6, 0, -1000))       # each call: 1000 s earlier
+    fake = types.SimpleNamespace(time=lambda: float(next(wall)),
+                                 monotonic=training_mod.time.monotonic)
+    monkeypatch.setattr(training_mod, "time", fake)
+    est = make_est(tmp_path, save_checkpoints_steps=4)
+    tf.estimator.train_and_evaluate(
+        est, tf.estimator.TrainSpec(train_fn(), max_steps=10),
+        tf.estimator.EvalSpec(train_fn(num_epochs=1), steps=None,
+                              throttle_secs=0))
     steps = sorted(s for s, _ in event_tags(str(tmp_path / "eval"))["mae"])
     assert steps == [4, 8, 10]
 
@@ -267,7 +286,7 @@ def test_works_in_a_tf2_process_and_import_changes_nothing(tmp_path):
         "print(int(r['global_step']), len(p))\n")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(REPO))
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
-                         capture_output=True, text=True, env=env, timeout=300,
+                         capture_output=True, text=True, env=env, timeout=600,
                          cwd=str(REPO))
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "3 40"

@@ -137,7 +137,7 @@ def test_command_line_runs_a_script_unmodified():
     out = subprocess.run(
         [sys.executable, "-m", "tf1_dnn", "run",
          str(EXAMPLES / "09_reuse_other_framework.py"), "--quick"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=str(REPO))
+        capture_output=True, text=True, env=env, timeout=600, cwd=str(REPO))
     assert out.returncode == 0, out.stderr[-3000:]
     last = out.stdout.strip().splitlines()[-1]
     # relu([10, 11] @ [[1, 2, 3], [4, 5, 6]] + [7, 8, 9])

@@ -72,7 +72,7 @@ def test_counts_are_the_same_under_both_kernel_families(onednn):
     env = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="3",
                TF_ENABLE_ONEDNN_OPTS=onednn)
     proc = subprocess.run([sys.executable, "-c", _TRACE], env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = [x for x in proc.stdout.splitlines() if x.startswith("JSON ")][-1]
     result = json.loads(line[5:])

@@ -67,7 +67,7 @@ def test_cli_runs_unchanged_tf1_script(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tf1_dnn", "run", str(script), str(data),
          str(out_file)], capture_output=True, text=True, env=env,
-        timeout=300, cwd=str(tmp_path))
+        timeout=600, cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
     assert lines[0] == f"Extracting {data}/train-images-idx3-ubyte.gz"
@@ -191,7 +191,7 @@ def test_spawned_multiprocessing_children_get_the_tf1_namespace(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="3")
     out = subprocess.run(
         [sys.executable, "-m", "tf1_dnn", "run", str(script)],
-        capture_output=True, text=True, timeout=300, env=env)
+        capture_output=True, text=True, timeout=600, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "CHILD ('tf1_dnn.layers.core', True, '__mp_main__')" in \
         out.stdout, out.stdout + out.stderr[-2000:]

@@ -142,7 +142,7 @@ def test_upgraded_script_runs_with_plain_python(tmp_path):
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
            "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, str(new), str(data)],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.splitlines()[-1] == "OK 10 [None, 3] tf1_dnn.layers.core"
     assert "import tensorflow" not in new.read_text()

@@ -79,7 +79,9 @@ class _Evaluator:
                                        hooks=spec.hooks, name=spec.name,
                                        checkpoint_path=ckpt)
         self.last_ckpt = ckpt
-        self.last_time = time.time()
+        # A monotonic clock: a wall clock stepped back (NTP on a fresh VM)
+        # would skip evaluations, even with throttle_secs=0.
+        self.last_time = time.monotonic()
         for exporter in spec.exporters:
             path = os.path.join(est.model_dir, "export", exporter.name)
             out = exporter.export(est, path, ckpt, self.result, is_final)
@@ -98,7 +100,7 @@ class _EvalListener(v1.train.CheckpointSaverListener):
             return
         ev = self._evaluator
         if ev.last_time is None or \
-                time.time() - ev.last_time >= ev.spec.throttle_secs:
+                time.monotonic() - ev.last_time >= ev.spec.throttle_secs:
             ev.evaluate_and_export(is_final=False)
 
 
