@@ -246,6 +246,33 @@ def test_random_search_workers_starts_and_stops_its_cluster():
     assert _children() <= before
 
 
+def _dies(X_tr, y_tr, X_val, y_val, learning_rate, weight_decay):
+    os.kill(os.getpid(), signal.SIGKILL)      # as the OOM killer would
+
+
+def test_random_search_reports_a_trial_whose_worker_dies():
+    import dask
+    from tf1_dnn.errors import Tf1DnnError, WorkerDiedError
+    before = _children()
+    X = np.random.RandomState(1).rand(60, 4).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(np.int64)
+    # allowed-failures 0: the first death ends the task (the default, 3,
+    # would restart the worker four times). The LocalCluster's scheduler
+    # runs in this process and reads the setting when it starts.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with pytest.raises(WorkerDiedError) as info:
+            random_search(X, y, n_trials=1, random_state=0, train_fn=_dies,
+                          workers=1)
+    assert isinstance(info.value, Tf1DnnError)
+    message = str(info.value)
+    assert message.startswith("random_search: the Dask worker process "
+                              "running trial 0 (learning_rate=")
+    assert "allowed-failures + 1 = 1" in message
+    assert "out of memory" in message and "workers=None" in message
+    assert type(info.value.__cause__).__name__ == "KilledWorker"
+    assert _children() <= before
+
+
 def _seeded_mlp(*args, **kwargs):
     """train_mlp with a fixed graph seed and shuffling (deterministic)."""
     return train_mlp(*args, random_state=0, **kwargs)

@@ -118,6 +118,12 @@ class DownloadError(Tf1DnnError, OSError):
         self.unreachable = unreachable
 
 
+class WorkerDiedError(Tf1DnnError, RuntimeError):
+    """A Dask worker process died while running a task (Dask's
+    `KilledWorker`: killed, e.g. by the out-of-memory killer, or crashed in
+    native code), as often as the scheduler allows; names the task."""
+
+
 class TrainingDivergedError(Tf1DnnError, FloatingPointError):
     """The training loss became NaN or Inf.
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from tf1_dnn import layers
 from tf1_dnn._compat import v1
-from tf1_dnn.errors import InputError, nonfinite_summary
+from tf1_dnn.errors import InputError, WorkerDiedError, nonfinite_summary
 from tf1_dnn.training import shuffled_batch_indices
 
 __all__ = ["log_uniform", "split_validation", "weight_decay_loss",
@@ -207,6 +207,10 @@ def random_search(X, y, n_trials=100, learning_rate_range=(-6, -2),
         `train_fn` must then be importable on the workers (a module-level
         function, like `train_mlp`).
       retries: with Dask, how many times a trial that raised is retried.
+        A worker process that dies (killed, out of memory) does not count
+        here: Dask retries such a task until it has killed
+        `distributed.scheduler.allowed-failures` + 1 workers (default 4),
+        then this raises `tf1_dnn.errors.WorkerDiedError` naming the trial.
       **train_kwargs: passed to `train_fn` (e.g. `n_epochs`).
 
     Returns:
@@ -256,7 +260,34 @@ def _run_on_dask(train_fn, splits, samples, train_kwargs, workers, scheduler,
                                  weight_decay, retries=retries, pure=False,
                                  **train_kwargs)
                    for learning_rate, weight_decay in samples]
-        return client.gather(futures)
+        try:
+            return client.gather(futures)
+        except Exception as exc:
+            if type(exc).__name__ != "KilledWorker":
+                raise
+            raise WorkerDiedError(_killed_trial_text(
+                exc, futures, samples)) from exc
+
+
+def _killed_trial_text(exc, futures, samples):
+    """Our message for a trial whose Dask worker died (KilledWorker)."""
+    trial = next((i for i, f in enumerate(futures) if f.status == "error"),
+                 None)
+    which = "a trial" if trial is None else (
+        f"trial {trial} (learning_rate={samples[trial][0]:.3g}, "
+        f"weight_decay={samples[trial][1]:.3g})")
+    allowed = getattr(exc, "allowed_failures", None)
+    deaths = "" if allowed is None else (
+        f" on {allowed + 1} attempt{'s' if allowed else ''} (Dask gives up on a task once it has "
+        f"killed distributed.scheduler.allowed-failures + 1 = {allowed + 1} "
+        f"workers; `retries` does not count deaths)")
+    return (f"random_search: the Dask worker process running {which} "
+            f"died{deaths}. The process was ended from outside or crashed "
+            f"without a Python error: most often out of memory (the "
+            f"kernel's OOM killer), else a crash in native code. Give the "
+            f"workers more memory or start fewer per machine (`workers=`), "
+            f"or run the search without Dask (workers=None, scheduler=None) "
+            f"to see the error. Dask said: {exc}")
 
 
 def narrow_ranges(results, top_k=5):
