@@ -1,0 +1,173 @@
+"""tf.contrib.slim.nets against tf-slim 1.1's `tf_slim.nets` (the same model
+code as TF 1.15's contrib): for each network, ours and the oracle's are built
+in two graphs on the same input; variable names, shapes and collections,
+regularization losses and `end_points` keys (in order) must be equal; the
+oracle's initialized weights are copied into ours by name and the logits and
+every end point must be bitwise equal (the same ops run the same kernels in
+both graphs)."""
+
+import importlib
+import sys
+
+import numpy as np
+import pytest
+
+from tf1_dnn import tf
+from tf1_dnn.contrib import framework as ours_framework
+
+tf_slim = pytest.importorskip("tf_slim")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tf_slim_batch_norm_alias():
+    # tf-slim 1.1 looks for tf_keras's legacy layers at their old path.
+    import tf_keras.src.legacy_tf_layers as legacy
+    import tf_keras.src.legacy_tf_layers.normalization as legacy_norm
+    sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
+    sys.modules.setdefault("tf_keras.legacy_tf_layers.normalization",
+                           legacy_norm)
+
+
+def _module(lib, family):
+    if lib == "ours":
+        return importlib.import_module("tf1_dnn.contrib.slim.nets." + family)
+    return importlib.import_module("tf_slim.nets." + family)
+
+
+def _arg_scope(lib):
+    return ours_framework.arg_scope if lib == "ours" else tf_slim.arg_scope
+
+
+def _build(lib, family, net_fn, scope_fn, x, scope_kwargs=None, **kwargs):
+    """Builds one network in a fresh graph; returns what the tests compare."""
+    module = _module(lib, family)
+    g = tf.Graph()
+    with g.as_default():
+        inputs = tf.constant(x)
+        with _arg_scope(lib)(getattr(module, scope_fn)(
+                **(scope_kwargs or {}))):
+            logits, end_points = getattr(module, net_fn)(inputs, **kwargs)
+    with g.as_default():
+        variables = tf.global_variables()
+        return {
+            "graph": g, "logits": logits, "end_points": end_points,
+            "variables": variables,
+            "names": [(v.op.name, v.shape.as_list()) for v in variables],
+            "model": [v.op.name for v in tf.model_variables()],
+            "trainable": [v.op.name for v in tf.trainable_variables()],
+            "losses": [t.op.name for t in tf.losses.get_regularization_losses()],
+            "updates": sorted(op.name for op in
+                              tf.get_collection(tf.GraphKeys.UPDATE_OPS)),
+        }
+
+
+def _run(built, values=None):
+    g = built["graph"]
+    with g.as_default(), tf.Session(graph=g) as sess:
+        if values is None:
+            sess.run(tf.global_variables_initializer())
+            values = dict(zip([v.op.name for v in built["variables"]],
+                              sess.run(built["variables"])))
+        else:
+            for v in built["variables"]:
+                v.load(values[v.op.name], sess)
+        logits, end_points = sess.run((built["logits"], built["end_points"]))
+    return values, logits, end_points
+
+
+def _compare(family, net_fn, scope_fn, x, run=True, scope_kwargs=None,
+             **kwargs):
+    ref = _build("ref", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
+    ours = _build("ours", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
+    for key in ("names", "model", "trainable", "losses", "updates"):
+        assert ours[key] == ref[key], key
+    assert list(ours["end_points"]) == list(ref["end_points"])
+    assert ours["logits"].shape.as_list() == ref["logits"].shape.as_list()
+    assert ours["logits"].op.name == ref["logits"].op.name
+    for key, tensor in ref["end_points"].items():
+        assert ours["end_points"][key].shape.as_list() == \
+            tensor.shape.as_list(), key
+        assert ours["end_points"][key].name == tensor.name, key
+    if not run:
+        return ref, None
+    values, ref_logits, ref_points = _run(ref)
+    _, logits, points = _run(ours, values)
+    assert np.abs(logits).max() > 0     # not a degenerate all-zero net
+    np.testing.assert_array_equal(logits, ref_logits)
+    for key, value in ref_points.items():
+        np.testing.assert_array_equal(points[key], value, err_msg=key)
+    return ref, logits
+
+
+def _images(size, batch=1, seed=0):
+    return np.random.RandomState(seed).rand(batch, size, size, 3).astype(
+        np.float32)
+
+
+# -- vgg, alexnet, overfeat ----------------------------------------------------
+def test_vgg_16_names_end_points_and_numbers():
+    # 224x224 is the smallest input (fc6 is a 7x7 VALID conv on pool5); the
+    # 138M-parameter net is built and run once, with 3 classes.
+    ref, logits = _compare("vgg", "vgg_16", "vgg_arg_scope", _images(224),
+                           num_classes=3, is_training=False)
+    assert logits.shape == (1, 3)
+    assert list(ref["end_points"])[:3] == [
+        "vgg_16/conv1/conv1_1", "vgg_16/conv1/conv1_2", "vgg_16/pool1"]
+    assert list(ref["end_points"])[-1] == "vgg_16/fc8"
+    assert ("vgg_16/fc6/weights", [7, 7, 512, 4096]) in ref["names"]
+
+
+@pytest.mark.parametrize("net_fn", ["vgg_a", "vgg_19"])
+@pytest.mark.parametrize("squeeze", [True, False])
+def test_vgg_a_19_names_and_end_points(net_fn, squeeze):
+    # Names, shapes, collections and end points only (not run: 133M/144M
+    # parameters each; vgg_16 above runs the same code).
+    _compare("vgg", net_fn, "vgg_arg_scope", _images(224), run=False,
+             num_classes=2, spatial_squeeze=squeeze)
+
+
+def test_vgg_training_mode_and_larger_input_unsqueezed():
+    # is_training=True builds the dropout ops under the same names; a 256x256
+    # input gives a 2x2 fc8 map (fully convolutional, spatial_squeeze=False).
+    ref, _ = _compare("vgg", "vgg_a", "vgg_arg_scope", _images(256),
+                      run=False, num_classes=2, is_training=True,
+                      spatial_squeeze=False)
+    assert ref["logits"].shape.as_list() == [1, 2, 2, 2]
+    assert any(op.name.startswith("vgg_a/dropout6/dropout")
+               for op in ref["graph"].get_operations())
+
+
+@pytest.mark.parametrize("squeeze", [True, False])
+def test_alexnet_v2(squeeze):
+    # 195x195 is alexnet_v2's smallest input (fc6: 5x5 VALID on pool5).
+    _compare("alexnet", "alexnet_v2", "alexnet_v2_arg_scope", _images(195),
+             num_classes=3, is_training=False, spatial_squeeze=squeeze)
+
+
+def test_overfeat():
+    # 231x231, the smallest input; 3 classes. Run once: 145M parameters.
+    _compare("overfeat", "overfeat", "overfeat_arg_scope", _images(231),
+             num_classes=3, is_training=False, spatial_squeeze=False)
+
+
+@pytest.mark.parametrize("family,net_fn", [("vgg", "vgg_19"),
+                                            ("vgg", "vgg_16"),
+                                            ("overfeat", "overfeat")])
+def test_second_build_with_reuse_end_points(family, net_fn):
+    # vgg_19 and overfeat name their end-points collection from sc.name,
+    # vgg_16 from original_name_scope (TF 1.15's difference, kept): a second
+    # build reusing the variables gets the same keys and the same tensors as
+    # the oracle's.
+    names = []
+    for lib in ("ref", "ours"):
+        module = _module(lib, family)
+        with tf.Graph().as_default():
+            x = tf.zeros([1, 231, 231, 3])
+            module_fn = getattr(module, net_fn)
+            _, first = module_fn(x, num_classes=2, spatial_squeeze=False)
+            with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+                _, second = module_fn(x, num_classes=2,
+                                      spatial_squeeze=False)
+            names.append([(k, t.name) for k, t in first.items()] +
+                         [(k, t.name) for k, t in second.items()])
+    assert names[0] == names[1]
