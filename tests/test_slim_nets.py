@@ -46,7 +46,11 @@ def _build(lib, family, net_fn, scope_fn, x, scope_kwargs=None, **kwargs):
         inputs = tf.constant(x)
         with _arg_scope(lib)(getattr(module, scope_fn)(
                 **(scope_kwargs or {}))):
-            logits, end_points = getattr(module, net_fn)(inputs, **kwargs)
+            if callable(net_fn):
+                logits, end_points = net_fn(module, inputs, **kwargs)
+            else:
+                logits, end_points = getattr(module, net_fn)(inputs,
+                                                             **kwargs)
     with g.as_default():
         variables = tf.global_variables()
         return {
@@ -58,6 +62,7 @@ def _build(lib, family, net_fn, scope_fn, x, scope_kwargs=None, **kwargs):
             "losses": [t.op.name for t in tf.losses.get_regularization_losses()],
             "updates": sorted(op.name for op in
                               tf.get_collection(tf.GraphKeys.UPDATE_OPS)),
+            "update_ops": tf.get_collection(tf.GraphKeys.UPDATE_OPS),
         }
 
 
@@ -68,10 +73,18 @@ def _run(built, values=None):
             sess.run(tf.global_variables_initializer())
             values = dict(zip([v.op.name for v in built["variables"]],
                               sess.run(built["variables"])))
-        else:
-            for v in built["variables"]:
-                v.load(values[v.op.name], sess)
+        else:   # one run feeding every variable's initial value
+            sess.run([v.initializer for v in built["variables"]],
+                     {v.initializer.inputs[1]: values[v.op.name]
+                      for v in built["variables"]})
         logits, end_points = sess.run((built["logits"], built["end_points"]))
+        if built["update_ops"]:
+            # Batch norm's moving averages after one update, by name.
+            sess.run(built["update_ops"])
+            end_points = dict(end_points)
+            moving = [v for v in built["variables"] if "moving_" in v.op.name]
+            for v, value in zip(moving, sess.run(moving)):
+                end_points["after update: " + v.op.name] = value
     return values, logits, end_points
 
 
@@ -94,6 +107,7 @@ def _compare(family, net_fn, scope_fn, x, run=True, scope_kwargs=None,
     _, logits, points = _run(ours, values)
     assert np.abs(logits).max() > 0     # not a degenerate all-zero net
     np.testing.assert_array_equal(logits, ref_logits)
+    assert list(points) == list(ref_points)
     for key, value in ref_points.items():
         np.testing.assert_array_equal(points[key], value, err_msg=key)
     return ref, logits
@@ -171,3 +185,116 @@ def test_second_build_with_reuse_end_points(family, net_fn):
             names.append([(k, t.name) for k, t in first.items()] +
                          [(k, t.name) for k, t in second.items()])
     assert names[0] == names[1]
+
+
+# -- resnet --------------------------------------------------------------------
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_resnet_50(version, is_training=True):
+    # 2 images of 64x64 (the nominal stride is 32: a 2x2 block4 map), 3
+    # classes; batch norm in training uses the batch statistics and the
+    # moving averages after one update are compared too (is_training=False
+    # runs in the output_stride test below).
+    ref, logits = _compare(f"resnet_{version}", f"resnet_{version}_50",
+                           "resnet_arg_scope", _images(64, batch=2),
+                           num_classes=3, is_training=is_training)
+    assert logits.shape == (2, 1, 1, 3)
+    keys = list(ref["end_points"])
+    assert keys[0] == f"resnet_{version}_50/conv1"
+    assert keys[-1] == "predictions"
+    assert f"resnet_{version}_50/block4" in keys
+    assert bool(ref["updates"]) == is_training
+
+
+@pytest.mark.parametrize("version,output_stride", [("v1", 8), ("v2", 16)])
+def test_resnet_50_output_stride_no_global_pool(version, output_stride):
+    # Features only (num_classes=None), atrous past output_stride.
+    ref, feats = _compare(f"resnet_{version}", f"resnet_{version}_50",
+                          "resnet_arg_scope", _images(32), num_classes=None,
+                          is_training=False, global_pool=False,
+                          output_stride=output_stride)
+    assert feats.shape == (1, 32 // output_stride, 32 // output_stride, 2048)
+    assert "predictions" not in ref["end_points"]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("depth", [50, 101, 152, 200])
+def test_resnet_depths_pass_the_oracles_blocks(monkeypatch, version, depth):
+    # resnet_*_<depth> only chooses the blocks: the generic builder is
+    # replaced in both modules by a recorder (no graph), and the blocks
+    # (scope, unit function name, unit args) and arguments compared.
+    calls = []
+    for lib in ("ref", "ours"):
+        module = _module(lib, f"resnet_{version}")
+        monkeypatch.setattr(module, f"resnet_{version}",
+                            lambda *a, **k: calls.append((a, k)))
+        getattr(module, f"resnet_{version}_{depth}")(
+            "images", 5, False, True, 8, reuse=True)
+    (ref_args, ref_kwargs), (args, kwargs) = calls
+    assert kwargs == ref_kwargs
+    assert args[2:] == ref_args[2:] and args[0] == "images"
+    assert [(b.scope, b.unit_fn.__name__, b.args) for b in args[1]] == \
+        [(b.scope, b.unit_fn.__name__, b.args) for b in ref_args[1]]
+    units = {50: 16, 101: 33, 152: 50, 200: 66}[depth]
+    assert sum(len(b.args) for b in args[1]) == units   # 3 * units + 2
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_resnet_101_names_and_end_points(version):
+    # Names, shapes, collections and end points of a deep net built by both
+    # (not run: its units are resnet_*_50's, run above).
+    _compare(f"resnet_{version}", f"resnet_{version}_101",
+             "resnet_arg_scope", _images(32), run=False, num_classes=2)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_resnet_custom_blocks_without_root_block(version):
+    # The generic builder on small blocks made with resnet_*_block,
+    # include_root_block=False, output_stride=2 (atrous block2).
+    def build(module, inputs):
+        block = getattr(module, f"resnet_{version}_block")
+        blocks = [block("block1", base_depth=2, num_units=2, stride=2),
+                  block("block2", base_depth=4, num_units=2, stride=2)]
+        return getattr(module, f"resnet_{version}")(
+            inputs, blocks, num_classes=2, is_training=True,
+            include_root_block=False, output_stride=2, scope="tiny")
+    ref, logits = _compare(f"resnet_{version}", build, "resnet_arg_scope",
+                           _images(8, batch=2))
+    assert logits.shape == (2, 1, 1, 2)
+    assert ("tiny/block1/unit_1/bottleneck_" + version +
+            "/conv1/weights", [1, 1, 3, 2]) in ref["names"]
+
+
+def test_resnet_utils_conv2d_same_subsample_and_errors():
+    from tf1_dnn.contrib.slim.nets import resnet_utils as ours
+    from tf_slim.nets import resnet_utils as theirs
+    x = _images(6, seed=1)
+    results = []
+    for module in (theirs, ours):
+        with tf.Graph().as_default():
+            outs = [module.conv2d_same(tf.constant(x), 2, 3, stride=2,
+                                       scope="even"),
+                    module.conv2d_same(tf.constant(x), 2, 3, stride=1,
+                                       rate=2, scope="atrous"),
+                    module.subsample(tf.constant(x), 2, scope="sub"),
+                    module.subsample(tf.constant(x), 1)]
+            variables = tf.global_variables()
+            with tf.Session() as sess:
+                for v in variables:   # deterministic weights, no init needed
+                    v.load(np.linspace(-1, 1, v.shape.num_elements()).reshape(
+                        v.shape.as_list()).astype(np.float32), sess)
+                results.append(([v.op.name for v in variables],
+                                [o.name for o in outs], sess.run(outs)))
+    assert results[0][:2] == results[1][:2]
+    for a, b in zip(results[0][2], results[1][2]):
+        np.testing.assert_array_equal(a, b)
+    assert results[1][2][0].shape == (1, 3, 3, 2)
+    np.testing.assert_array_equal(results[1][2][3], x)
+    # resnet_v1_50's nominal strides are 4 (root), 2, 2, 2.
+    for stride, message in ((6, "multiple of 4"), (64, "cannot be reached"),
+                            (12, "cannot be reached")):
+        with tf.Graph().as_default(), pytest.raises(ValueError,
+                                                    match=message):
+            tf.contrib.slim.nets.resnet_v1.resnet_v1_50(
+                tf.zeros([1, 32, 32, 3]), output_stride=stride)
+    block = ours.Block("b", None, [{"depth": 1}])
+    assert block.scope == "b" and block.args == [{"depth": 1}]

@@ -18,7 +18,8 @@ tf-slim 1.1, the same code), so the published pretrained checkpoints
 
 import importlib
 
-__all__ = ["alexnet", "overfeat", "vgg"]
+__all__ = ["alexnet", "overfeat", "resnet_utils", "resnet_v1", "resnet_v2",
+           "vgg"]
 _FAMILIES = frozenset(__all__)
 
 
