@@ -298,3 +298,43 @@ def test_resnet_utils_conv2d_same_subsample_and_errors():
                 tf.zeros([1, 32, 32, 3]), output_stride=stride)
     block = ours.Block("b", None, [{"depth": 1}])
     assert block.scope == "b" and block.args == [{"depth": 1}]
+
+
+# -- where the names resolve ----------------------------------------------------
+def test_namespace_and_missing_family():
+    from tf1_dnn.contrib.slim.nets import resnet_v1, vgg
+    nets = tf.contrib.slim.nets
+    assert nets.vgg.vgg_16 is vgg.vgg_16
+    assert nets.vgg.vgg_d is vgg.vgg_16 and nets.vgg.vgg_e is vgg.vgg_19
+    assert nets.resnet_v1.resnet_v1_50 is resnet_v1.resnet_v1_50
+    assert nets.resnet_v2.resnet_arg_scope is \
+        nets.resnet_utils.resnet_arg_scope
+    assert vgg.vgg_16.default_image_size == 224
+    assert nets.overfeat.overfeat.default_image_size == 231
+    for family in ("vgg", "alexnet", "overfeat", "resnet_utils",
+                   "resnet_v1", "resnet_v2"):
+        assert family in dir(nets)
+    with pytest.raises(AttributeError,
+                       match=r"tf\.contrib\.slim\.nets\.nasnet is not "
+                             "provided by tf1_dnn"):
+        nets.nasnet  # noqa: B018
+
+
+def test_import_tensorflow_contrib_slim_nets_through_activate():
+    from tf1_dnn import activation
+    from tf1_dnn.contrib.slim import nets
+    aliases = activation.module_aliases()   # what the runner installs too
+    assert aliases["tensorflow.contrib.slim.nets"] is nets
+    try:
+        activation.activate(warn=False)
+        import tensorflow.contrib.slim as slim
+        import tensorflow.contrib.slim.nets.resnet_v1 as imported_resnet
+        from tensorflow.contrib.slim.nets import vgg as imported_vgg
+        assert slim.nets is nets
+        assert imported_vgg is nets.vgg
+        assert imported_resnet is nets.resnet_v1
+        assert sys.modules["tensorflow.contrib.slim.nets.alexnet"] is \
+            nets.alexnet
+    finally:
+        activation.deactivate()
+    assert "tensorflow.contrib.slim.nets.vgg" not in sys.modules
