@@ -60,6 +60,7 @@ def _build(lib, family, net_fn, scope_fn, x, scope_kwargs=None, **kwargs):
             "model": [v.op.name for v in tf.model_variables()],
             "trainable": [v.op.name for v in tf.trainable_variables()],
             "losses": [t.op.name for t in tf.losses.get_regularization_losses()],
+            "moving_vars": [v.op.name for v in tf.get_collection("moving_vars")],
             "updates": sorted(op.name for op in
                               tf.get_collection(tf.GraphKeys.UPDATE_OPS)),
             "update_ops": tf.get_collection(tf.GraphKeys.UPDATE_OPS),
@@ -92,7 +93,8 @@ def _compare(family, net_fn, scope_fn, x, run=True, scope_kwargs=None,
              **kwargs):
     ref = _build("ref", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
     ours = _build("ours", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
-    for key in ("names", "model", "trainable", "losses", "updates"):
+    for key in ("names", "model", "trainable", "losses", "moving_vars",
+                "updates"):
         assert ours[key] == ref[key], key
     assert list(ours["end_points"]) == list(ref["end_points"])
     assert ours["logits"].shape.as_list() == ref["logits"].shape.as_list()
@@ -300,6 +302,43 @@ def test_resnet_utils_conv2d_same_subsample_and_errors():
     assert block.scope == "b" and block.args == [{"depth": 1}]
 
 
+# -- inception ---------------------------------------------------------------
+@pytest.mark.parametrize("is_training,squeeze", [(False, True), (True, False)])
+def test_inception_v1(is_training, squeeze):
+    # 224x224 is the smallest input (the logits' 7x7 VALID average pool);
+    # training mode with 2 images (batch statistics, moving averages after
+    # one update) and dropout_keep_prob=1 so the outputs are deterministic.
+    ref, logits = _compare(
+        "inception", "inception_v1", "inception_v1_arg_scope",
+        _images(224, batch=2), num_classes=3, is_training=is_training,
+        spatial_squeeze=squeeze, dropout_keep_prob=1.0)
+    assert logits.shape == ((2, 3) if squeeze else (2, 1, 1, 3))
+    assert list(ref["end_points"])[-3:] == ["Mixed_5c", "Logits",
+                                            "Predictions"]
+    assert ("InceptionV1/Mixed_5b/Branch_2/Conv2d_0a_3x3/weights",
+            [3, 3, 32, 128]) in ref["names"]
+    assert len(ref["moving_vars"]) == 2 * 57    # one batch norm per conv
+
+
+def test_inception_v1_base_final_endpoint_and_errors():
+    def build(module, inputs):
+        return module.inception_v1_base(inputs, final_endpoint="Mixed_3c")
+    ref, net = _compare("inception", build, "inception_v1_arg_scope",
+                        _images(32), scope_kwargs={"use_batch_norm": False})
+    assert net.shape == (1, 4, 4, 480)
+    assert list(ref["end_points"])[-1] == "Mixed_3c"
+    with ref["graph"].as_default():
+        assert [v.op.name for v in tf.get_collection("moving_vars")] == []
+    nets = tf.contrib.slim.nets
+    with tf.Graph().as_default(), pytest.raises(
+            ValueError, match="Unknown final endpoint Mixed_9z"):
+        nets.inception.inception_v1_base(tf.zeros([1, 32, 32, 3]),
+                                         final_endpoint="Mixed_9z")
+    with pytest.raises(AttributeError, match=r"nets\.inception\.inception_v3 "
+                                             "is not provided"):
+        nets.inception.inception_v3  # noqa: B018
+
+
 # -- where the names resolve ----------------------------------------------------
 def test_namespace_and_missing_family():
     from tf1_dnn.contrib.slim.nets import resnet_v1, vgg
@@ -312,7 +351,7 @@ def test_namespace_and_missing_family():
     assert vgg.vgg_16.default_image_size == 224
     assert nets.overfeat.overfeat.default_image_size == 231
     for family in ("vgg", "alexnet", "overfeat", "resnet_utils",
-                   "resnet_v1", "resnet_v2"):
+                   "resnet_v1", "resnet_v2", "inception"):
         assert family in dir(nets)
     with pytest.raises(AttributeError,
                        match=r"tf\.contrib\.slim\.nets\.nasnet is not "

@@ -12,14 +12,14 @@
 Variable names and `end_points` keys are TF 1.15's exactly (checked against
 tf-slim 1.1, the same code), so the published pretrained checkpoints
 (vgg_16.ckpt, resnet_v1_50.ckpt, ...) restore. Families: `vgg`, `alexnet`,
-`overfeat`, `resnet_utils`, `resnet_v1`, `resnet_v2` (those present in
-`__all__`). Each submodule is imported on first use.
+`overfeat`, `resnet_utils`, `resnet_v1`, `resnet_v2`, `inception` (v1 only;
+its module `nets.inception_v1` imports too). Each submodule is imported on first use.
 """
 
 import importlib
 
-__all__ = ["alexnet", "overfeat", "resnet_utils", "resnet_v1", "resnet_v2",
-           "vgg"]
+__all__ = ["alexnet", "inception", "overfeat", "resnet_utils", "resnet_v1",
+           "resnet_v2", "vgg"]
 _FAMILIES = frozenset(__all__)
 
 
