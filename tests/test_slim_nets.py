@@ -335,8 +335,33 @@ def test_inception_v1_base_final_endpoint_and_errors():
         nets.inception.inception_v1_base(tf.zeros([1, 32, 32, 3]),
                                          final_endpoint="Mixed_9z")
     with pytest.raises(AttributeError, match=r"nets\.inception\.inception_v3 "
-                                             "is not provided"):
+                                             "is not provided"):  # v3: none
         nets.inception.inception_v3  # noqa: B018
+
+
+@pytest.mark.parametrize("is_training,multiplier", [(True, 1.0),
+                                                     (False, 0.5)])
+def test_inception_v2(is_training, multiplier):
+    # Any input size works (the logits' pool shrinks to the map): 2 images
+    # of 64x64 give a 2x2 Mixed_5c and an AvgPool_1a_2x2; dropout_keep_prob=1
+    # keeps training mode deterministic.
+    ref, logits = _compare(
+        "inception", "inception_v2", "inception_v2_arg_scope",
+        _images(64, batch=2), num_classes=3, is_training=is_training,
+        dropout_keep_prob=1.0, depth_multiplier=multiplier)
+    assert logits.shape == (2, 3)
+    depth = 64 if multiplier == 1.0 else 32
+    assert ("InceptionV2/Conv2d_1a_7x7/depthwise_weights",
+            [7, 7, 3, 8]) in ref["names"]
+    assert ("InceptionV2/Conv2d_1a_7x7/pointwise_weights",
+            [1, 1, 24, depth]) in ref["names"]
+    assert "InceptionV2/Logits/AvgPool_1a_2x2/AvgPool" in {
+        op.name for op in ref["graph"].get_operations()}
+    nets = tf.contrib.slim.nets
+    with tf.Graph().as_default(), pytest.raises(
+            ValueError, match="depth_multiplier is not greater than zero"):
+        nets.inception.inception_v2(tf.zeros([1, 64, 64, 3]),
+                                    depth_multiplier=0)
 
 
 # -- where the names resolve ----------------------------------------------------

@@ -75,7 +75,7 @@ _HINTS = {
                                     "layout differs",
     "tensorflow.contrib.slim.nets": "tf1_dnn's slim.nets has vgg, alexnet, "
                                     "overfeat, resnet_utils, resnet_v1, "
-                                    "resnet_v2 and inception (v1 only); "
+                                    "resnet_v2 and inception (v1, v2); "
                                     "build others with slim layers",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
     "tensorflow.python": "use the public tf.* API instead",

@@ -1,13 +1,17 @@
 """`tf.contrib.slim.nets.inception`: the Inception networks under one
-namespace, as TF 1.15 had it. tf1_dnn provides Inception v1
-(`inception_v1`, `inception_v1_base`, `inception_v1_arg_scope`); v2 and v3
-raise an AttributeError naming them."""
+namespace, as TF 1.15 had it. tf1_dnn provides Inception v1 and v2
+(`inception_v{1,2}`, `inception_v{1,2}_base`, `inception_v{1,2}_arg_scope`);
+v3 raises an AttributeError naming it."""
 
 from tf1_dnn.contrib.slim.nets.inception_v1 import (inception_v1,
                                                     inception_v1_arg_scope,
                                                     inception_v1_base)
+from tf1_dnn.contrib.slim.nets.inception_v2 import (inception_v2,
+                                                    inception_v2_arg_scope,
+                                                    inception_v2_base)
 
-__all__ = ["inception_v1", "inception_v1_arg_scope", "inception_v1_base"]
+__all__ = ["inception_v1", "inception_v1_arg_scope", "inception_v1_base",
+           "inception_v2", "inception_v2_arg_scope", "inception_v2_base"]
 
 
 def __getattr__(name):
@@ -15,6 +19,6 @@ def __getattr__(name):
         raise AttributeError(name)
     raise AttributeError(
         f"tf.contrib.slim.nets.inception.{name} is not provided by tf1_dnn "
-        "(it has inception_v1, inception_v1_base and inception_v1_arg_scope; "
-        "not Inception v2/v3). If your code needs it, please open an issue "
-        "with the line that uses it.")
+        "(it has inception_v1 and inception_v2 with their _base and "
+        "_arg_scope; not Inception v3). If your code needs it, please open "
+        "an issue with the line that uses it.")
