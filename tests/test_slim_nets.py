@@ -90,7 +90,7 @@ def _run(built, values=None):
 
 
 def _compare(family, net_fn, scope_fn, x, run=True, scope_kwargs=None,
-             **kwargs):
+             other_names=(), **kwargs):
     ref = _build("ref", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
     ours = _build("ours", family, net_fn, scope_fn, x, scope_kwargs, **kwargs)
     for key in ("names", "model", "trainable", "losses", "moving_vars",
@@ -102,7 +102,8 @@ def _compare(family, net_fn, scope_fn, x, run=True, scope_kwargs=None,
     for key, tensor in ref["end_points"].items():
         assert ours["end_points"][key].shape.as_list() == \
             tensor.shape.as_list(), key
-        assert ours["end_points"][key].name == tensor.name, key
+        if key not in other_names:
+            assert ours["end_points"][key].name == tensor.name, key
     if not run:
         return ref, None
     values, ref_logits, ref_points = _run(ref)
@@ -334,9 +335,9 @@ def test_inception_v1_base_final_endpoint_and_errors():
             ValueError, match="Unknown final endpoint Mixed_9z"):
         nets.inception.inception_v1_base(tf.zeros([1, 32, 32, 3]),
                                          final_endpoint="Mixed_9z")
-    with pytest.raises(AttributeError, match=r"nets\.inception\.inception_v3 "
-                                             "is not provided"):  # v3: none
-        nets.inception.inception_v3  # noqa: B018
+    with pytest.raises(AttributeError, match=r"nets\.inception\.inception_v4 "
+                                             "is not provided"):
+        nets.inception.inception_v4  # noqa: B018
 
 
 @pytest.mark.parametrize("is_training,multiplier", [(True, 1.0),
@@ -362,6 +363,42 @@ def test_inception_v2(is_training, multiplier):
             ValueError, match="depth_multiplier is not greater than zero"):
         nets.inception.inception_v2(tf.zeros([1, 64, 64, 3]),
                                     depth_multiplier=0)
+
+
+def test_inception_v3_with_aux_logits_training():
+    # 107x107 is the smallest input with the auxiliary head (its 5x5/3
+    # VALID pool on Mixed_6e); 2 images, training, dropout_keep_prob=1.
+    # PreLogits is the dropout's output: at keep_prob=1 in training the
+    # oracle (TF 2.21's nn.dropout fast path) returns its input tensor,
+    # tf1_dnn's Dropout an Identity of it (tf1_dnn/layers/core.py); the
+    # values are compared all the same.
+    ref, logits = _compare(
+        "inception", "inception_v3", "inception_v3_arg_scope",
+        _images(107, batch=2), num_classes=3, is_training=True,
+        dropout_keep_prob=1.0, other_names=("PreLogits",))
+    assert logits.shape == (2, 3)
+    keys = list(ref["end_points"])
+    assert keys[-5:] == ["Mixed_7c", "AuxLogits", "PreLogits", "Logits",
+                         "Predictions"]
+    for name in ("InceptionV3/Mixed_5c/Branch_1/Conv_1_0c_5x5/weights",
+                 "InceptionV3/Mixed_6a/Branch_0/Conv2d_1a_1x1/weights",
+                 "InceptionV3/Mixed_7b/Branch_1/Conv2d_0b_3x1/weights",
+                 "InceptionV3/AuxLogits/Conv2d_2a_1x1/weights"):
+        assert name in dict(ref["names"]), name
+
+
+def test_inception_v3_without_aux_logits_small():
+    # 75x75 is the smallest input without the head; half depth, unsqueezed.
+    ref, logits = _compare(
+        "inception", "inception_v3", "inception_v3_arg_scope", _images(75),
+        num_classes=3, is_training=False, create_aux_logits=False,
+        depth_multiplier=0.5, spatial_squeeze=False)
+    assert logits.shape == (1, 1, 1, 3)
+    assert "AuxLogits" not in ref["end_points"]
+    with tf.Graph().as_default(), pytest.raises(
+            ValueError, match="Unknown final endpoint Mixed_8a"):
+        tf.contrib.slim.nets.inception.inception_v3_base(
+            tf.zeros([1, 75, 75, 3]), final_endpoint="Mixed_8a")
 
 
 # -- where the names resolve ----------------------------------------------------

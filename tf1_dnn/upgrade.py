@@ -73,10 +73,9 @@ _HINTS = {
     "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell, "
                                     "one fused kernel; CudnnLSTM's weight "
                                     "layout differs",
-    "tensorflow.contrib.slim.nets": "tf1_dnn's slim.nets has vgg, alexnet, "
-                                    "overfeat, resnet_utils, resnet_v1, "
-                                    "resnet_v2 and inception (v1, v2); "
-                                    "build others with slim layers",
+    "tensorflow.contrib.slim.nets": "tf1_dnn's slim.nets has TF 1.15's "
+                                    "vgg, alexnet, overfeat, inception, "
+                                    "resnet_utils, resnet_v1, resnet_v2",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
     "tensorflow.python": "use the public tf.* API instead",
 }
