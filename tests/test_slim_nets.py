@@ -59,8 +59,10 @@ def _build(lib, family, net_fn, scope_fn, x, scope_kwargs=None, **kwargs):
             "names": [(v.op.name, v.shape.as_list()) for v in variables],
             "model": [v.op.name for v in tf.model_variables()],
             "trainable": [v.op.name for v in tf.trainable_variables()],
-            "losses": [t.op.name for t in tf.losses.get_regularization_losses()],
-            "moving_vars": [v.op.name for v in tf.get_collection("moving_vars")],
+            "losses": [t.op.name
+                       for t in tf.losses.get_regularization_losses()],
+            "moving_vars": [v.op.name
+                            for v in tf.get_collection("moving_vars")],
             "updates": sorted(op.name for op in
                               tf.get_collection(tf.GraphKeys.UPDATE_OPS)),
             "update_ops": tf.get_collection(tf.GraphKeys.UPDATE_OPS),
@@ -121,7 +123,7 @@ def _images(size, batch=1, seed=0):
         np.float32)
 
 
-# -- vgg, alexnet, overfeat ----------------------------------------------------
+# -- vgg, alexnet, overfeat ------------------------------------------------
 def test_vgg_16_names_end_points_and_numbers():
     # 224x224 is the smallest input (fc6 is a 7x7 VALID conv on pool5); the
     # 138M-parameter net is built and run once, with 3 classes.
@@ -190,7 +192,7 @@ def test_second_build_with_reuse_end_points(family, net_fn):
     assert names[0] == names[1]
 
 
-# -- resnet --------------------------------------------------------------------
+# -- resnet ---------------------------------------------------------------
 @pytest.mark.parametrize("version", ["v1", "v2"])
 def test_resnet_50(version, is_training=True):
     # 2 images of 64x64 (the nominal stride is 32: a 2x2 block4 map), 3
@@ -401,7 +403,7 @@ def test_inception_v3_without_aux_logits_small():
             tf.zeros([1, 75, 75, 3]), final_endpoint="Mixed_8a")
 
 
-# -- where the names resolve ----------------------------------------------------
+# -- where the names resolve -----------------------------------------------
 def test_namespace_and_missing_family():
     from tf1_dnn.contrib.slim.nets import resnet_v1, vgg
     nets = tf.contrib.slim.nets
@@ -439,3 +441,31 @@ def test_import_tensorflow_contrib_slim_nets_through_activate():
     finally:
         activation.deactivate()
     assert "tensorflow.contrib.slim.nets.vgg" not in sys.modules
+
+
+def test_unchanged_script_imports_nets_under_the_runner(tmp_path):
+    # A fresh interpreter: `python -m tf1_dnn run` keeps the script's
+    # `import tensorflow...` lines, slim-era style.
+    from tests.conftest import run_python
+    script = tmp_path / "legacy_nets.py"
+    script.write_text(
+        "import tensorflow as tf\n"
+        "import tensorflow.contrib.slim as slim\n"
+        "from tensorflow.contrib.slim.nets import vgg\n"
+        "import tensorflow.contrib.slim.nets.resnet_v1 as resnet_v1\n"
+        "nets = slim.nets\n"
+        "assert nets.vgg is vgg and nets.resnet_v1 is resnet_v1\n"
+        "with slim.arg_scope(resnet_v1.resnet_arg_scope()):\n"
+        "    net, points = nets.resnet_v1.resnet_v1_50(\n"
+        "        tf.placeholder(tf.float32, [1, 32, 32, 3]), 2)\n"
+        "print(vgg.vgg_16.__module__, net.op.name, len(points))\n")
+    out = run_python("import sys; from tf1_dnn.__main__ import main; "
+                     f"sys.exit(main(['run', {str(script)!r}]))")
+    with tf.Graph().as_default():   # the same build here, for the count
+        nets = tf.contrib.slim.nets
+        with tf.contrib.slim.arg_scope(nets.resnet_v1.resnet_arg_scope()):
+            _, points = nets.resnet_v1.resnet_v1_50(
+                tf.zeros([1, 32, 32, 3]), 2)
+    assert out.stdout.split()[-3:] == [
+        "tf1_dnn.contrib.slim.nets.vgg", "resnet_v1_50/logits/BiasAdd",
+        str(len(points))]

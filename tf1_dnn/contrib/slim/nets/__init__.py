@@ -13,7 +13,8 @@ Variable names and `end_points` keys are TF 1.15's exactly (checked against
 tf-slim 1.1, the same code), so the published pretrained checkpoints
 (vgg_16.ckpt, resnet_v1_50.ckpt, ...) restore. Families: `vgg`, `alexnet`,
 `overfeat`, `resnet_utils`, `resnet_v1`, `resnet_v2`, `inception` (v1, v2,
-v3; the modules `nets.inception_v1/2/3` import too) -- all of TF 1.15's. Each submodule is imported on first use.
+v3; the modules `nets.inception_v1/2/3` import too) -- all of TF 1.15's.
+Each submodule is imported on first use.
 """
 
 import importlib
