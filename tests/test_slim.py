@@ -136,9 +136,9 @@ def test_every_framework_slim_loss_metric_learning_name_resolves():
     for name in LEARNING_NAMES:
         assert callable(getattr(tf.contrib.slim.learning, name)), name
     assert callable(tf.contrib.slim.evaluation.evaluate_once)
-    with pytest.raises(AttributeError, match=r"tf\.contrib\.slim\.nets is "
+    with pytest.raises(AttributeError, match=r"tf\.contrib\.slim\.data is "
                                              "not provided"):
-        tf.contrib.slim.nets  # noqa: B018
+        tf.contrib.slim.data  # noqa: B018
 
 
 # -- variables ----------------------------------------------------------------

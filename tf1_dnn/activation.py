@@ -17,7 +17,8 @@ uses (the runner calls the same code):
 * `tensorflow.compat` (with `v1` = ours, `v2` = the real TF 2 API, and the
   real `__path__`, so `import tensorflow.compat.v2` still works),
   `tensorflow.compat.v1` -> ours;
-* `tensorflow.contrib` and each `tensorflow.contrib.X` tf1_dnn provides;
+* `tensorflow.contrib` and each `tensorflow.contrib.X` tf1_dnn provides,
+  and `tensorflow.contrib.slim.nets(.vgg, .resnet_v1, ...)`;
 * `tensorflow.examples.tutorials(.mnist(.input_data))` -> ours;
 
 plus, unless `legacy_numpy=False`, the numpy names removed since 1.24/2.0
@@ -169,6 +170,15 @@ def module_aliases():
                 continue
             if isinstance(sub, types.ModuleType):
                 aliases["tensorflow.contrib." + name] = sub
+        slim = aliases.get("tensorflow.contrib.slim")
+        nets = getattr(slim, "nets", None)
+        if isinstance(nets, types.ModuleType):
+            # `import tensorflow.contrib.slim.nets.vgg` gets our module,
+            # not a second copy loaded under the alias's name.
+            aliases["tensorflow.contrib.slim.nets"] = nets
+            for name in nets.__all__:
+                aliases["tensorflow.contrib.slim.nets." + name] = getattr(
+                    nets, name)
     return aliases
 
 

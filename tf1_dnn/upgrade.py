@@ -73,8 +73,9 @@ _HINTS = {
     "tensorflow.contrib.cudnn_rnn": "use tf.contrib.rnn.LSTMBlockFusedCell, "
                                     "one fused kernel; CudnnLSTM's weight "
                                     "layout differs",
-    "tensorflow.contrib.slim.nets": "build the network with slim layers "
-                                    "(tf1_dnn has no slim.nets)",
+    "tensorflow.contrib.slim.nets": "tf1_dnn's slim.nets has TF 1.15's "
+                                    "vgg, alexnet, overfeat, inception, "
+                                    "resnet_utils, resnet_v1, resnet_v2",
     "tensorflow.contrib.learn": "use tf1_dnn.datasets for MNIST",
     "tensorflow.python": "use the public tf.* API instead",
 }

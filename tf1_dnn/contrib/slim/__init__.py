@@ -20,7 +20,8 @@ Every layer is the same object as in `tf.contrib.layers` (`slim.conv2d is
 tf.contrib.layers.conv2d`), every variable helper the same as in
 `tf.contrib.framework`; `slim.losses` is `tf.contrib.losses` and
 `slim.metrics` is `tf.contrib.metrics`. Submodules: `learning`,
-`evaluation`. Not provided: `slim.nets`, `slim.data`, `slim.queues`,
+`evaluation`, `nets` (the model definitions: `slim.nets.vgg.vgg_16`, ...;
+imported on first use). Not provided: `slim.data`, `slim.queues`,
 `slim.model_analyzer` (an AttributeError names them).
 """
 
@@ -72,7 +73,7 @@ __all__ = [
     "init_from_checkpoint", "instance_norm", "l1_l2_regularizer",
     "l1_regularizer", "l2_regularizer", "layer_norm", "learning", "linear",
     "list_variables", "load_variable", "local_variable", "losses",
-    "max_pool2d", "max_pool3d", "metrics", "model_variable",
+    "max_pool2d", "max_pool3d", "metrics", "model_variable", "nets",
     "one_hot_encoding", "optimize_loss", "pool", "relu", "relu6", "repeat",
     "separable_conv2d", "separable_convolution2d", "softmax", "stack",
     "sum_regularizer", "unit_norm", "utils", "variable",
@@ -82,6 +83,9 @@ __all__ = [
 
 
 def __getattr__(name):
+    if name == "nets":
+        import importlib  # noqa: PLC0415 - nets is imported on first use
+        return importlib.import_module(__name__ + ".nets")
     if name.startswith("__"):
         raise AttributeError(name)
     from tf1_dnn.contrib import _missing

@@ -1,0 +1,71 @@
+"""OverFeat (Sermanet et al., arXiv:1312.6229), as TF 1.15's
+`tf.contrib.slim.nets.overfeat`: `overfeat` and `overfeat_arg_scope`.
+
+    with slim.arg_scope(overfeat.overfeat_arg_scope()):
+        logits, end_points = overfeat.overfeat(images, num_classes=1000)
+
+Caveats (TF 1.15's, mirrored): the input must be at least 231x231
+(`default_image_size`; `fc6` is a 6x6 VALID convolution); the end-points
+collection is named from `sc.name` (not `original_name_scope`), so two
+`overfeat` builds under the same scope name share it.
+"""
+
+from tf1_dnn._compat import v1
+from tf1_dnn.contrib.framework import arg_scope
+from tf1_dnn.contrib.layers import (conv2d, dropout, fully_connected,
+                                    l2_regularizer, max_pool2d, utils)
+
+__all__ = ["overfeat_arg_scope", "overfeat"]
+
+
+def _trunc_normal(stddev):
+    return v1.truncated_normal_initializer(0.0, stddev)
+
+
+def overfeat_arg_scope(weight_decay=0.0005):
+    """ReLU, L2 weight decay, zero biases, SAME convolutions, VALID pools."""
+    with arg_scope([conv2d, fully_connected], activation_fn=v1.nn.relu,
+                   weights_regularizer=l2_regularizer(weight_decay),
+                   biases_initializer=v1.zeros_initializer()):
+        with arg_scope([conv2d], padding="SAME"):
+            with arg_scope([max_pool2d], padding="VALID") as arg_sc:
+                return arg_sc
+
+
+def overfeat(inputs, num_classes=1000, is_training=True,
+             dropout_keep_prob=0.5, spatial_squeeze=True, scope="overfeat"):
+    """OverFeat. Arguments and result as `vgg.vgg_a`."""
+    with v1.variable_scope(scope, "overfeat", [inputs]) as sc:
+        end_points_collection = sc.name + "_end_points"
+        with arg_scope([conv2d, fully_connected, max_pool2d],
+                       outputs_collections=end_points_collection):
+            net = conv2d(inputs, 64, [11, 11], 4, padding="VALID",
+                         scope="conv1")
+            net = max_pool2d(net, [2, 2], scope="pool1")
+            net = conv2d(net, 256, [5, 5], padding="VALID", scope="conv2")
+            net = max_pool2d(net, [2, 2], scope="pool2")
+            net = conv2d(net, 512, [3, 3], scope="conv3")
+            net = conv2d(net, 1024, [3, 3], scope="conv4")
+            net = conv2d(net, 1024, [3, 3], scope="conv5")
+            net = max_pool2d(net, [2, 2], scope="pool5")
+            with arg_scope([conv2d], weights_initializer=_trunc_normal(0.005),
+                           biases_initializer=v1.constant_initializer(0.1)):
+                net = conv2d(net, 3072, [6, 6], padding="VALID", scope="fc6")
+                net = dropout(net, dropout_keep_prob, is_training=is_training,
+                              scope="dropout6")
+                net = conv2d(net, 4096, [1, 1], scope="fc7")
+                net = dropout(net, dropout_keep_prob, is_training=is_training,
+                              scope="dropout7")
+                net = conv2d(net, num_classes, [1, 1], activation_fn=None,
+                             normalizer_fn=None,
+                             biases_initializer=v1.zeros_initializer(),
+                             scope="fc8")
+            end_points = utils.convert_collection_to_dict(
+                end_points_collection)
+            if spatial_squeeze:
+                net = v1.squeeze(net, [1, 2], name="fc8/squeezed")
+                end_points[sc.name + "/fc8"] = net
+            return net, end_points
+
+
+overfeat.default_image_size = 231
