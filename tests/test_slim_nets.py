@@ -443,6 +443,29 @@ def test_import_tensorflow_contrib_slim_nets_through_activate():
     assert "tensorflow.contrib.slim.nets.vgg" not in sys.modules
 
 
+def test_import_of_contrib_submodules_through_activate_is_not_a_copy():
+    """`import tensorflow.contrib.slim.learning` (and other submodules of
+    our contrib packages) gets our module, not a second copy loaded from
+    the package's path under the alias's name (which would also replace
+    `slim.learning`)."""
+    from tf1_dnn import activation
+    from tf1_dnn.contrib import slim as our_slim
+    from tf1_dnn.contrib.layers import normalization as our_norm
+    from tf1_dnn.contrib.slim import evaluation, learning
+    try:
+        activation.activate(warn=False)
+        import tensorflow.contrib.layers.normalization as imported_norm
+        import tensorflow.contrib.slim.evaluation as imported_evaluation
+        import tensorflow.contrib.slim.learning as imported_learning
+        assert imported_learning is learning
+        assert imported_evaluation is evaluation
+        assert imported_norm is our_norm
+        assert our_slim.learning is learning          # not rebound
+    finally:
+        activation.deactivate()
+    assert "tensorflow.contrib.slim.learning" not in sys.modules
+
+
 def test_unchanged_script_imports_nets_under_the_runner(tmp_path):
     # A fresh interpreter: `python -m tf1_dnn run` keeps the script's
     # `import tensorflow...` lines, slim-era style.

@@ -179,7 +179,28 @@ def module_aliases():
             for name in nets.__all__:
                 aliases["tensorflow.contrib.slim.nets." + name] = getattr(
                     nets, name)
+        # Likewise every child module of ours a contrib package holds
+        # (`import tensorflow.contrib.slim.learning`, `...layers.
+        # normalization`): without an alias Python would load a second copy
+        # from the package's path under the alias's name and rebind it as
+        # the package's attribute (`slim.learning` replaced by the copy).
+        for alias, module in list(aliases.items()):
+            if alias.startswith("tensorflow.contrib"):
+                _alias_children(alias, module, aliases)
     return aliases
+
+
+def _alias_children(alias, module, aliases, depth=3):
+    """Adds `alias.X` for each submodule `X` of `module` already imported
+    (an attribute of `module` whose name is `module.__name__ + ".X"`)."""
+    if depth == 0 or not hasattr(module, "__path__"):
+        return
+    prefix = module.__name__ + "."
+    for name, value in list(vars(module).items()):
+        if isinstance(value, types.ModuleType) and \
+                value.__name__ == prefix + name and \
+                aliases.setdefault(alias + "." + name, value) is value:
+            _alias_children(alias + "." + name, value, aliases, depth - 1)
 
 
 def _is_real_tensorflow(value, ours):
