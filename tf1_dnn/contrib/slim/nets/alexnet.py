@@ -50,24 +50,35 @@ def alexnet_v2(inputs, num_classes=1000, is_training=True,
             net = conv2d(net, 384, [3, 3], scope="conv4")
             net = conv2d(net, 256, [3, 3], scope="conv5")
             net = max_pool2d(net, [3, 3], 2, scope="pool5")
-            with arg_scope([conv2d], weights_initializer=_trunc_normal(0.005),
-                           biases_initializer=v1.constant_initializer(0.1)):
-                net = conv2d(net, 4096, [5, 5], padding="VALID", scope="fc6")
-                net = dropout(net, dropout_keep_prob, is_training=is_training,
-                              scope="dropout6")
-                net = conv2d(net, 4096, [1, 1], scope="fc7")
-                net = dropout(net, dropout_keep_prob, is_training=is_training,
-                              scope="dropout7")
-                net = conv2d(net, num_classes, [1, 1], activation_fn=None,
-                             normalizer_fn=None,
-                             biases_initializer=v1.zeros_initializer(),
-                             scope="fc8")
-            end_points = utils.convert_collection_to_dict(
-                end_points_collection)
-            if spatial_squeeze:
-                net = v1.squeeze(net, [1, 2], name="fc8/squeezed")
-                end_points[sc.name + "/fc8"] = net
-            return net, end_points
+            return _classifier(net, sc, end_points_collection, 4096, 5,
+                               num_classes, is_training, dropout_keep_prob,
+                               spatial_squeeze)
+
+
+def _classifier(net, sc, end_points_collection, fc6_depth, fc6_size,
+                num_classes, is_training, dropout_keep_prob,
+                spatial_squeeze):
+    """The fully connected top AlexNet v2 and OverFeat share (as
+    convolutions): fc6 (`fc6_size` square, VALID), dropout6, fc7 (4096),
+    dropout7, fc8 (no activation, zero biases); truncated normal 0.005
+    weights and 0.1 biases for fc6/fc7. Returns `(net, end_points)`."""
+    with arg_scope([conv2d], weights_initializer=_trunc_normal(0.005),
+                   biases_initializer=v1.constant_initializer(0.1)):
+        net = conv2d(net, fc6_depth, [fc6_size, fc6_size], padding="VALID",
+                     scope="fc6")
+        net = dropout(net, dropout_keep_prob, is_training=is_training,
+                      scope="dropout6")
+        net = conv2d(net, 4096, [1, 1], scope="fc7")
+        net = dropout(net, dropout_keep_prob, is_training=is_training,
+                      scope="dropout7")
+        net = conv2d(net, num_classes, [1, 1], activation_fn=None,
+                     normalizer_fn=None,
+                     biases_initializer=v1.zeros_initializer(), scope="fc8")
+    end_points = utils.convert_collection_to_dict(end_points_collection)
+    if spatial_squeeze:
+        net = v1.squeeze(net, [1, 2], name="fc8/squeezed")
+        end_points[sc.name + "/fc8"] = net
+    return net, end_points
 
 
 alexnet_v2.default_image_size = 224

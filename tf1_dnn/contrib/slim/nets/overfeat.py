@@ -12,14 +12,11 @@ collection is named from `sc.name` (not `original_name_scope`), so two
 
 from tf1_dnn._compat import v1
 from tf1_dnn.contrib.framework import arg_scope
-from tf1_dnn.contrib.layers import (conv2d, dropout, fully_connected,
-                                    l2_regularizer, max_pool2d, utils)
+from tf1_dnn.contrib.layers import (conv2d, fully_connected, l2_regularizer,
+                                    max_pool2d)
+from tf1_dnn.contrib.slim.nets.alexnet import _classifier
 
 __all__ = ["overfeat_arg_scope", "overfeat"]
-
-
-def _trunc_normal(stddev):
-    return v1.truncated_normal_initializer(0.0, stddev)
 
 
 def overfeat_arg_scope(weight_decay=0.0005):
@@ -48,24 +45,9 @@ def overfeat(inputs, num_classes=1000, is_training=True,
             net = conv2d(net, 1024, [3, 3], scope="conv4")
             net = conv2d(net, 1024, [3, 3], scope="conv5")
             net = max_pool2d(net, [2, 2], scope="pool5")
-            with arg_scope([conv2d], weights_initializer=_trunc_normal(0.005),
-                           biases_initializer=v1.constant_initializer(0.1)):
-                net = conv2d(net, 3072, [6, 6], padding="VALID", scope="fc6")
-                net = dropout(net, dropout_keep_prob, is_training=is_training,
-                              scope="dropout6")
-                net = conv2d(net, 4096, [1, 1], scope="fc7")
-                net = dropout(net, dropout_keep_prob, is_training=is_training,
-                              scope="dropout7")
-                net = conv2d(net, num_classes, [1, 1], activation_fn=None,
-                             normalizer_fn=None,
-                             biases_initializer=v1.zeros_initializer(),
-                             scope="fc8")
-            end_points = utils.convert_collection_to_dict(
-                end_points_collection)
-            if spatial_squeeze:
-                net = v1.squeeze(net, [1, 2], name="fc8/squeezed")
-                end_points[sc.name + "/fc8"] = net
-            return net, end_points
+            return _classifier(net, sc, end_points_collection, 3072, 6,
+                               num_classes, is_training, dropout_keep_prob,
+                               spatial_squeeze)
 
 
 overfeat.default_image_size = 231
